@@ -1,0 +1,290 @@
+"""From loaded content to the immutable Site: hold back drafts, resolve references, name URLs."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import replace
+
+from cxsite.config import Config
+from cxsite.model import (
+    BULLETIN,
+    POST,
+    Content,
+    Document,
+    HeldBack,
+    Honor,
+    Site,
+    Term,
+)
+from cxsite.problem import Problem, error, warning
+from cxsite.slug import slugify
+
+# Section URLs the generator owns; a page or static file may not take them.
+SECTION_URLS = (
+    "/", "/bulletins/", "/posts/", "/branches/", "/events/", "/phases/", "/honors/", "/tags/",
+    "/categories/", "/archive/", "/search/", "/stats/", "/subscribe/",
+)
+GENERATED_FILES = ("/feed.xml", "/atom.xml", "/sitemap.xml", "/404.html", "/events.ics")
+
+
+def build_site(config: Config, content: Content, now: dt.datetime, *, drafts: bool = False,
+               future: bool = False, portable: bool = False) -> tuple[Site, list[Problem]]:
+    """Make the Site graph from loaded content; problems name the source lines."""
+    problems: list[Problem] = []
+    problems += _check_unique(content)
+    problems += _check_issue_gaps(content.documents)
+    documents, held = _publishable(content.documents, now, drafts, future)
+    bulletins = tuple(sorted((d for d in documents if d.kind == BULLETIN), key=lambda d: -d.issue))
+    posts = tuple(sorted((d for d in documents if d.kind == POST), key=_newest_first))
+    pages = tuple(sorted((d for d in documents if d.kind not in (BULLETIN, POST)),
+                         key=lambda d: (d.weight, d.title, d.path)))
+    branches = {b.id: b for b in sorted(content.branches, key=lambda b: (b.weight, b.id))}
+    events = {e.id: e for e in sorted(content.events, key=lambda e: (e.date, e.id))}
+    phases = {p.id: p for p in sorted(content.phases, key=lambda p: (p.start, p.id))}
+    honors = tuple(sorted(content.honors, key=_honor_key))
+    all_issues = {d.issue for d in content.documents if d.kind == BULLETIN}
+    problems += _check_references(content, branches, events, phases, all_issues)
+    problems += _check_ranges(content)
+    published = bulletins + posts
+    branches, events, phases = _link_back(published, branches, events, phases, honors)
+    tags, found = _terms("tag", "tags", published, config)
+    problems += found
+    categories, found = _terms("category", "categories", posts, config)
+    problems += found
+    newest = tuple(sorted(published, key=_newest_first))
+    index = _index(newest + pages, branches, events, phases, tags, categories, content)
+    problems += _check_urls(newest + pages, branches, events, phases, tags, categories, content)
+    problems += _check_links(content, index)
+    site = Site(config, now, newest, bulletins, posts, pages, tuple(branches.values()),
+                tuple(events.values()), honors, tuple(phases.values()), tags, categories,
+                content.static, content.intro, held, portable, index)
+    return site, problems
+
+
+def _newest_first(doc: Document) -> tuple:
+    """Sort key: newest date first, then by path for a stable order."""
+    return (-doc.date.timestamp(), doc.path)
+
+
+def _honor_key(honor: Honor) -> tuple:
+    """Sort key: newest honour first (year-only dates after those with a month)."""
+    d = honor.date
+    return (-d.year, -(d.month or 0), -(d.day or 0), honor.title)
+
+
+def _publishable(documents, now, drafts: bool, future: bool):
+    """Return the documents to publish and a count of those held back."""
+    kept, held_drafts, held_future = [], 0, 0
+    for doc in documents:
+        if doc.draft and not drafts:
+            held_drafts += 1
+        elif doc.date is not None and doc.date > now and not future:
+            held_future += 1
+        else:
+            kept.append(doc)
+    return kept, HeldBack(held_drafts, held_future)
+
+
+def _check_unique(content: Content) -> list[Problem]:
+    """Report issue numbers and record ids used twice."""
+    problems = []
+    seen: dict = {}
+    keyed = [(("issue", d.issue), d.path, d.line_of("issue"), f"期号 {d.issue}")
+             for d in content.documents if d.kind == BULLETIN]
+    for kind, label in (("branches", "支部"), ("events", "活动"), ("phases", "阶段")):
+        keyed += [((kind, r.id), r.path, r.lines.get("id", r.lines.get("_record")),
+                   f"{label}编号“{r.id}”") for r in getattr(content, kind)]
+    for key, path, line, label in keyed:
+        if key in seen:
+            first_path, first_line = seen[key]
+            problems.append(error(path, line, f"{label}重复：已在 {first_path}:{first_line} 使用",
+                                  "每个编号只能用一次，请改成未使用的编号"))
+        else:
+            seen[key] = (path, line)
+    return problems
+
+
+def _check_issue_gaps(documents) -> list[Problem]:
+    """Warn when bulletin issue numbers skip a number."""
+    issues = sorted({d.issue for d in documents if d.kind == BULLETIN})
+    if not issues:
+        return []
+    missing = sorted(set(range(1, issues[-1] + 1)) - set(issues))
+    if not missing:
+        return []
+    shown = "、".join(f"第{n}期" for n in missing[:10]) + ("等" if len(missing) > 10 else "")
+    return [warning("content/bulletins", None, f"简报期号不连续：缺少{shown}",
+                    "检查是否漏写或写错了 issue（期号）")]
+
+
+def _check_references(content: Content, branches, events, phases, issues) -> list[Problem]:
+    """Report references to branches, events, phases and issues that do not exist."""
+    problems = []
+
+    def check(item, key: str, ids, known, label: str, hint: str) -> None:
+        for ref in ids:
+            if ref not in known and ref != "all":
+                problems.append(error(item.path, item.lines.get(key, item.lines.get("_record")),
+                                      f"{key} 引用了不存在的{label}“{ref}”", hint))
+
+    branch_hint = "可用的支部编号：" + "、".join(sorted(branches))
+    event_hint = "可用的活动编号：" + "、".join(sorted(events))
+    for doc in content.documents:
+        check(doc, "branches", doc.branches, branches, "支部", branch_hint)
+        check(doc, "events", doc.events, events, "活动", event_hint)
+    for event in content.events:
+        check(event, "branches", event.branches, branches, "支部", branch_hint)
+        if event.phase:
+            check(event, "phase", [event.phase], phases, "阶段",
+                  "可用的阶段编号：" + "、".join(sorted(phases)))
+        if event.bulletin is not None and event.bulletin not in issues:
+            problems.append(error(event.path, event.lines.get("bulletin"),
+                                  f"bulletin 引用了不存在的简报第{event.bulletin}期",
+                                  "写已有简报的期号（issue）"))
+    for honor in content.honors:
+        if honor.branch:
+            check(honor, "branch", [honor.branch], branches, "支部", branch_hint)
+    return problems
+
+
+def _check_ranges(content: Content) -> list[Problem]:
+    """Report events and phases that end before they start."""
+    problems = []
+    for item, start, end in [(e, e.date, e.end) for e in content.events] + [
+            (p, p.start, p.end) for p in content.phases]:
+        if end is not None and end < start:
+            problems.append(error(item.path, item.lines.get("end"), "结束日期早于开始日期",
+                                  "检查 end（结束日期）是否写错"))
+    return problems
+
+
+def _link_back(published, branches: dict, events: dict, phases: dict, honors):
+    """Give branches, events and phases the ids of what refers to them."""
+    refs: dict = defaultdict(list)
+    for doc in published:
+        for branch_id in doc.branches:
+            refs["branch", branch_id, doc.kind].append(doc.issue if doc.kind == BULLETIN else doc.url)
+        for event_id in doc.events:
+            refs["event", event_id, doc.kind].append(doc.issue if doc.kind == BULLETIN else doc.url)
+    for event in events.values():
+        for branch_id in (branches if event.all_branches else event.branches):
+            refs["branch", branch_id, "event"].append(event.id)
+        refs["phase", event.phase, "event"].append(event.id)
+        if event.bulletin is not None:
+            refs["event", event.id, BULLETIN].append(event.bulletin)
+    for i, honor in enumerate(honors):
+        refs["branch", honor.branch, "honor"].append(i)
+
+    def got(*key) -> tuple:
+        return tuple(dict.fromkeys(refs.get(key, ())))
+
+    branches = {i: replace(b, events=got("branch", i, "event"), bulletins=got("branch", i, BULLETIN),
+                           posts=got("branch", i, POST), honors=got("branch", i, "honor"))
+                for i, b in branches.items()}
+    events = {i: replace(e, bulletins=tuple(sorted(set(got("event", i, BULLETIN)))),
+                         posts=got("event", i, POST)) for i, e in events.items()}
+    phases = {i: replace(p, events=got("phase", i, "event")) for i, p in phases.items()}
+    return branches, events, phases
+
+
+def _terms(kind: str, attribute: str, documents, config: Config) -> tuple[tuple[Term, ...], list[Problem]]:
+    """Collect tags or categories with pinyin slugs; report empty and colliding slugs."""
+    members: dict[str, list[Document]] = defaultdict(list)
+    first_use: dict[str, Document] = {}
+    for doc in documents:
+        names = doc.tags if attribute == "tags" else (doc.category,) if doc.category else ()
+        for name in dict.fromkeys(names):
+            members[name].append(doc)
+            first_use.setdefault(name, doc)
+    section = "tags" if kind == "tag" else "categories"
+    label = "标签" if kind == "tag" else "栏目"
+    problems, by_slug, terms = [], {}, []
+    for name in sorted(members, key=lambda n: (config.slugs.get(n) or slugify(n), n)):
+        doc = first_use[name]
+        key = "tags" if kind == "tag" else "category"
+        slug = config.slugs.get(name) or slugify(name)
+        if not slug:
+            problems.append(error(doc.path, doc.line_of(key), f"{label}“{name}”无法生成网址名",
+                                  f"在 site.yaml 的 slugs 下加一行“{name}: 英文或拼音”"))
+            continue
+        if slug in by_slug:
+            problems.append(error(doc.path, doc.line_of(key),
+                                  f"{label}“{name}”和“{by_slug[slug]}”的网址名都是 {slug}",
+                                  "在 site.yaml 的 slugs 下为其中一个指定不同的网址名，"
+                                  f"如“{name}: {slug}-2”"))
+            continue
+        by_slug[slug] = name
+        urls = tuple(d.url for d in members[name])
+        terms.append(Term(kind, name, slug, f"/{section}/{slug}/", urls))
+    return tuple(terms), problems
+
+
+def _index(documents, branches, events, phases, tags, categories, content: Content) -> dict:
+    """Build the lookups the Site offers templates."""
+    bulletins = sorted((d for d in documents if d.kind == BULLETIN), key=lambda d: d.issue)
+    neighbours = {d.issue: (bulletins[i - 1] if i else None,
+                            bulletins[i + 1] if i + 1 < len(bulletins) else None)
+                  for i, d in enumerate(bulletins)}
+    sources = {d.path: d.url for d in documents}
+    for kind, records in (("branches", branches), ("events", events), ("phases", phases)):
+        sources[f"content/{kind}.yaml"] = f"/{kind}/"
+        sources.update({r.path: r.url for r in records.values() if r.path != f"content/{kind}.yaml"})
+    sources["content/honors.yaml"] = "/honors/"
+    sources.update({h.path: "/honors/" for h in content.honors})
+    sources.update({f"static/{f.url}": f"/{f.url}" for f in content.static})
+    return {
+        "documents": {d.url: d for d in documents},
+        "bulletins": {d.issue: d for d in bulletins},
+        "neighbours": neighbours,
+        "branches": branches, "events": events, "phases": phases,
+        "tag": {t.name: t for t in tags}, "category": {t.name: t for t in categories},
+        "sources": sources,
+        "urls": {*sources.values(), *SECTION_URLS, *GENERATED_FILES,
+                 *(t.url for t in tags + categories)},
+    }
+
+
+def _check_urls(documents, branches, events, phases, tags, categories, content) -> list[Problem]:
+    """Report two things that would be written to the same URL."""
+    owners: dict[str, list[tuple[str, int | None]]] = defaultdict(list)
+    for url in SECTION_URLS + GENERATED_FILES:
+        owners[url].append(("cxsite 内置页面", None))
+    for doc in documents:
+        owners[doc.url].append((doc.path, doc.line_of("slug") if "slug" in doc.lines else None))
+    for record in [*branches.values(), *events.values(), *phases.values()]:
+        owners[record.url].append((record.path, record.lines.get("id", record.lines.get("_record"))))
+    for term in tags + categories:
+        owners[term.url].append((f"{'标签' if term.kind == 'tag' else '栏目'}“{term.name}”", None))
+    for static in content.static:
+        url = "/" + static.url
+        owners[url.removesuffix("index.html")].append((f"static/{static.url}", None))
+    problems = []
+    for url, claims in sorted(owners.items()):
+        if len(claims) < 2:
+            continue
+        for path, line in claims:
+            if path.startswith(("content/", "static/")):
+                others = "、".join(p for p, _ in claims if p != path)
+                problems.append(error(path, line, f"网址 {url} 冲突：{others} 也生成这个网址",
+                                      "给其中一个换一个 slug（网址名）或文件名"))
+    return problems
+
+
+def _check_links(content: Content, index: dict) -> list[Problem]:
+    """Warn about Markdown links and images that point to no file or page of the site."""
+    problems = []
+    for doc in content.documents:
+        for link in doc.links:
+            if link.key in index["sources"] or link.key in index["urls"] or _is_list_page(link.key):
+                continue
+            problems.append(warning(doc.path, link.line, f"链接“{link.written}”指向的文件不存在",
+                                    "站内链接写成相对本文件的路径，如 ../pages/fang-an.md；"
+                                    "图片放在 static/ 下"))
+    return problems
+
+
+def _is_list_page(url: str) -> bool:
+    """Whether a site URL is a later page of a paginated list, such as /bulletins/page/2/."""
+    head, _, tail = url.rstrip("/").rpartition("/page/")
+    return bool(head) and tail.isdigit()

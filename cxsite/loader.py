@@ -1,0 +1,308 @@
+"""Reads a site's content/ and static files into the model, with every problem located.
+
+The loader is, with the template loader, the only stage that reads the project.
+Markdown conversion is handed in (`convert_many`) so the build can cache it and
+run it in worker processes.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from cxsite.config import Config
+from cxsite.markup import Rendered
+from cxsite.model import (
+    BULLETIN,
+    PAGE,
+    POST,
+    Branch,
+    Content,
+    Document,
+    Event,
+    Honor,
+    Phase,
+    StaticFile,
+)
+from cxsite.problem import Problem, error, warning
+from cxsite.schema import check_fields
+from cxsite.slug import is_slug, slugify
+from cxsite.syntax import YamlValue, decode_source, parse_yaml, split_front_matter
+
+CONTENT_DIR = "content"
+STATIC_DIR = "static"
+DOCUMENT_FOLDERS = {"bulletins": BULLETIN, "posts": POST, "pages": PAGE}
+RECORD_KINDS = ("branches", "events", "honors", "phases")
+THEME_STATIC = Path(__file__).parent / "theme" / "static"
+
+ConvertMany = Callable[[Sequence[tuple[str, str]]], list[Rendered]]
+
+
+@dataclass(frozen=True)
+class _Parsed:
+    """A source file's checked values, waiting for its Markdown to be converted."""
+
+    kind: str
+    path: str
+    values: dict
+    lines: dict
+    markdown: dict  # field name -> Markdown text
+
+
+def load_content(root: Path, config: Config, convert_many: ConvertMany) -> tuple[Content, list[Problem]]:
+    """Read every document, record and static file of the site under root."""
+    problems: list[Problem] = []
+    parsed: list[_Parsed] = []
+    content = root / CONTENT_DIR
+    if not content.is_dir():
+        problems.append(error(CONTENT_DIR, None, "找不到内容文件夹 content/",
+                              "在网站根目录下新建 content/，简报放在 content/bulletins/"))
+    else:
+        problems += _check_layout(content)
+        for folder, kind in DOCUMENT_FOLDERS.items():
+            for item, found in (_read_document(root, path, kind, config) for path in
+                                _files(content / folder, ".md", problems, root)):
+                parsed += item
+                problems += found
+        for kind in RECORD_KINDS:
+            for item, found in _read_records(root, content, kind, config, problems):
+                parsed += item
+                problems += found
+    jobs = [(text, p.path) for p in parsed for text in p.markdown.values()]
+    if config.intro:
+        jobs.append((config.intro, "site.yaml"))
+    rendered = iter(convert_many(jobs))
+    built = [_build(p, {name: next(rendered) for name in p.markdown}, problems) for p in parsed]
+    intro = next(rendered).html if config.intro else ""
+    by_kind = {kind: tuple(b for b in built if b is not None and _kind_of(b) == kind)
+               for kind in ("document", *RECORD_KINDS)}
+    static = _static_files(root)
+    return Content(by_kind["document"], by_kind["branches"], by_kind["events"], by_kind["honors"],
+                   by_kind["phases"], static, intro), problems
+
+
+def _kind_of(item) -> str:
+    """Return the collection an item belongs to."""
+    return {Document: "document", Branch: "branches", Event: "events", Honor: "honors",
+            Phase: "phases"}[type(item)]
+
+
+def _check_layout(content: Path) -> list[Problem]:
+    """Warn about files and folders in content/ that cxsite does not read."""
+    known = {*DOCUMENT_FOLDERS, *RECORD_KINDS, *(f"{k}.yaml" for k in RECORD_KINDS)}
+    problems = []
+    for entry in sorted(content.iterdir()):
+        if entry.name.startswith(".") or entry.name in known:
+            continue
+        near = difflib.get_close_matches(entry.name, sorted(known), n=1, cutoff=0.6)
+        hint = f"是不是想用 {near[0]}？" if near else "可用的名称：" + "、".join(sorted(known))
+        problems.append(warning(f"{CONTENT_DIR}/{entry.name}", None, "cxsite 不读取这个文件或文件夹", hint))
+    return problems
+
+
+def _files(folder: Path, suffix: str, problems: list[Problem], root: Path) -> list[Path]:
+    """List the source files of a folder (recursively, sorted), warning about strays."""
+    if not folder.is_dir():
+        return []
+    found = []
+    for path in sorted(folder.rglob("*")):
+        if not path.is_file() or any(part.startswith(".") for part in path.relative_to(folder).parts):
+            continue
+        if path.suffix.lower() == suffix:
+            found.append(path)
+        elif not path.name.endswith(("~", ".swp", ".tmp", ".bak")):
+            problems.append(warning(_relative(path, root), None, f"这里只读取 {suffix} 文件，此文件不会发布",
+                                    "图片等文件请放到 static/ 文件夹"))
+    return found
+
+
+def _relative(path: Path, root: Path) -> str:
+    """Return a path relative to the site root, with forward slashes."""
+    return path.relative_to(root).as_posix()
+
+
+def _read_source(path: Path, root: Path) -> tuple[str | None, list[Problem]]:
+    """Read and decode a source file."""
+    rel = _relative(path, root)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return None, [error(rel, None, f"无法读取文件（{exc.strerror}）", "检查文件权限")]
+    return decode_source(data, rel)
+
+
+def _read_document(root: Path, path: Path, kind: str, config: Config):
+    """Read one Markdown document's front matter and body."""
+    rel = _relative(path, root)
+    text, problems = _read_source(path, root)
+    if text is None:
+        return [], problems
+    front, problems = split_front_matter(text, rel)
+    if front is None:
+        return [], problems
+    data, problems = parse_yaml(front.header, rel, front.header_line)
+    if data is None:
+        return [], problems
+    if data.value is None:
+        data = YamlValue({}, {(): (front.header_line, 1)})
+    values, found = check_fields(data, kind, rel, config.tz)
+    problems += found
+    if any(p.is_error for p in found):
+        return [], problems
+    # Blank lines keep the body's line numbers equal to the file's in Markdown errors.
+    body = "\n" * (front.body_line - 1) + front.body
+    lines = {key[0]: line for key, (line, _) in data.where.items() if len(key) == 1}
+    lines["body"] = front.body_line
+    return [_Parsed(kind, rel, {**values, "_stem": path.stem}, lines, {"body": body})], problems
+
+
+def _read_records(root: Path, content: Path, kind: str, config: Config, problems: list[Problem]):
+    """Yield the records of a kind from content/<kind>.yaml and content/<kind>/*.yaml."""
+    list_file = content / f"{kind}.yaml"
+    if list_file.is_file():
+        yield _read_record_list(root, list_file, kind, config)
+    for path in _files(content / kind, ".yaml", problems, root):
+        yield _read_record_file(root, path, kind, config)
+
+
+def _read_record_list(root: Path, path: Path, kind: str, config: Config):
+    """Read a YAML file holding a list of records."""
+    rel = _relative(path, root)
+    data, problems = _parse_record_file(root, path)
+    if data is None:
+        return [], problems
+    if not isinstance(data.value, list):
+        return [], problems + [error(rel, 1, f"{rel} 应是一个列表，每项以“- ”开头",
+                                     f"或者把每条记录放到 content/{kind}/ 下的单独文件里")]
+    items = []
+    for index in range(len(data.value)):
+        item, found = _record(data, kind, rel, config, (index,), {})
+        items += item
+        problems += found
+    return items, problems
+
+
+def _read_record_file(root: Path, path: Path, kind: str, config: Config):
+    """Read a YAML file holding one record (its id defaults to the file name)."""
+    rel = _relative(path, root)
+    data, problems = _parse_record_file(root, path)
+    if data is None:
+        return [], problems
+    defaults = {"id": path.stem} if kind != "honors" else {}
+    item, found = _record(data, kind, rel, config, (), defaults)
+    return item, problems + found
+
+
+def _parse_record_file(root: Path, path: Path) -> tuple[YamlValue | None, list[Problem]]:
+    """Read and parse a YAML record file."""
+    rel = _relative(path, root)
+    text, problems = _read_source(path, root)
+    if text is None:
+        return None, problems
+    if not text.strip():
+        return None, [error(rel, 1, "文件是空的", "删除这个文件，或写入记录内容")]
+    return parse_yaml(text, rel)
+
+
+_MARKDOWN_FIELDS = {"branches": ("description",), "events": ("summary",), "phases": ("summary",)}
+
+
+def _record(data: YamlValue, kind: str, rel: str, config: Config, prefix: tuple, defaults: dict):
+    """Check one record and prepare it for conversion."""
+    values, problems = check_fields(data, kind, rel, config.tz, prefix, defaults)
+    if any(p.is_error for p in problems):
+        return [], problems
+    lines = {key[len(prefix)]: line for key, (line, _) in data.where.items()
+             if len(key) == len(prefix) + 1 and key[: len(prefix)] == prefix}
+    lines["_record"] = data.line_of(*prefix) or 1
+    if "id" in values and not is_slug(values["id"]):
+        suggestion = slugify(values["id"]) or "zhi-bu-1"
+        return [], [error(rel, lines.get("id", lines["_record"]),
+                          f"编号 id“{values['id']}”只能含小写字母、数字和连字符（-）",
+                          f"它会出现在网址里，可改为 {suggestion}")]
+    markdown = {name: values.pop(name) for name in _MARKDOWN_FIELDS.get(kind, ()) if name in values}
+    return [_Parsed(kind, rel, values, lines, markdown)], problems
+
+
+def _build(parsed: _Parsed, rendered: dict[str, Rendered], problems: list[Problem]):
+    """Make the model object of a parsed source once its Markdown is HTML."""
+    v, lines = parsed.values, parsed.lines
+    if parsed.kind in DOCUMENT_FOLDERS.values():
+        return _document(parsed, rendered["body"], problems)
+    html = {name: r.html for name, r in rendered.items()}
+    if parsed.kind == "branches":
+        return Branch(v["id"], parsed.path, f"/branches/{v['id']}/", v["name"], v.get("kind", ""),
+                      v.get("theme", ""), v.get("secretary", ""), v.get("members"),
+                      v.get("sections", ()), v.get("goals", ()), html.get("description", ""),
+                      v.get("weight", 0), lines)
+    if parsed.kind == "events":
+        summary = rendered.get("summary")
+        return Event(v["id"], parsed.path, f"/events/{v['id']}/", v["title"], v["date"], v.get("end"),
+                     v.get("time", ""), v.get("location", ""), v.get("kind", ""),
+                     v.get("branches", ()), v.get("participants"), v.get("phase", ""),
+                     v.get("bulletin"), html.get("summary", ""),
+                     summary.text_summary if summary else "", v.get("photos", ()), lines)
+    if parsed.kind == "honors":
+        return Honor(v["title"], parsed.path, v["date"], v.get("level", ""), v.get("awarded_by", ""),
+                     v.get("recipient", ""), v.get("branch", ""), lines)
+    return Phase(v["id"], parsed.path, f"/phases/{v['id']}/", v["name"], v["start"], v["end"],
+                 html.get("summary", ""), v.get("goals", ()), lines)
+
+
+def _document(parsed: _Parsed, body: Rendered, problems: list[Problem]) -> Document | None:
+    """Make a Document, working out its slug and URL."""
+    v = parsed.values
+    slug = _slug(parsed, problems)
+    if slug is None:
+        return None
+    if parsed.kind == BULLETIN:
+        url = f"/bulletins/{v['issue']}/"
+    elif parsed.kind == POST:
+        url = f"/posts/{slug}/"
+    else:
+        url = f"/{slug}/"
+    menu = v.get("menu", "")
+    return Document(
+        kind=parsed.kind, path=parsed.path, url=url, title=v["title"], body=body.html,
+        summary=v.get("summary") or body.text_summary, date=v.get("date"), issue=v.get("issue"),
+        slug=slug, category=v.get("category", ""), author=v.get("author", ""),
+        branches=v.get("branches", ()), events=v.get("events", ()), tags=v.get("tags", ()),
+        distribution=v.get("distribution", ()), cover=v.get("cover", ""), draft=v.get("draft", False),
+        weight=v.get("weight", 0), menu=v["title"] if menu is True else (menu or ""),
+        chars=body.chars, links=body.links, lines=parsed.lines,
+    )
+
+
+def _slug(parsed: _Parsed, problems: list[Problem]) -> str | None:
+    """Return the explicit slug, else one made from the file name or title."""
+    v = parsed.values
+    if parsed.kind == BULLETIN:
+        return str(v["issue"])
+    if "slug" in v:
+        if is_slug(v["slug"]):
+            return v["slug"]
+        problems.append(error(parsed.path, parsed.lines.get("slug"),
+                              f"slug（网址名）“{v['slug']}”只能含小写字母、数字和连字符（-）",
+                              f"可改为 {slugify(v['slug']) or 'wen-zhang-1'}"))
+        return None
+    slug = v["_stem"] if is_slug(v["_stem"]) else slugify(v["_stem"]) or slugify(v["title"])
+    if not slug:
+        problems.append(error(parsed.path, parsed.lines.get("title"), "无法从文件名或标题生成网址名",
+                              "加上一行“slug: 英文或拼音网址名”"))
+        return None
+    return slug
+
+
+def _static_files(root: Path) -> tuple[StaticFile, ...]:
+    """List the theme's and the site's static files; the site's win by path."""
+    files: dict[str, str] = {}
+    for folder in (THEME_STATIC, root / STATIC_DIR):
+        if not folder.is_dir():
+            continue
+        for path in sorted(folder.rglob("*")):
+            rel = path.relative_to(folder)
+            if path.is_file() and not any(part.startswith(".") for part in rel.parts):
+                files[rel.as_posix()] = str(path)
+    return tuple(StaticFile(url, source) for url, source in sorted(files.items()))

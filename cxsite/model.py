@@ -1,0 +1,273 @@
+"""The site model: frozen records of every document and YAML record, and the Site graph.
+
+Cross-references are ids, issue numbers and URLs, never object pointers; the
+Site offers lookups so templates can follow them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from cxsite.config import Config, MenuItem
+from cxsite.dates import PartialDate
+from cxsite.markup import Link, reading_minutes
+
+BULLETIN, POST, PAGE = "bulletin", "post", "page"
+
+
+@dataclass(frozen=True)
+class Document:
+    """A Markdown document: a bulletin (简报), a post (动态) or a page (方案, 关于…)."""
+
+    kind: str
+    path: str
+    url: str
+    title: str
+    body: str = ""  # HTML with cxsite: link markers
+    summary: str = ""
+    date: dt.datetime | None = None
+    issue: int | None = None
+    slug: str = ""
+    category: str = ""
+    author: str = ""
+    branches: tuple[str, ...] = ()
+    events: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    distribution: tuple[str, ...] = ()
+    cover: str = ""
+    draft: bool = False
+    weight: int = 0
+    menu: str = ""
+    chars: int = 0
+    links: tuple[Link, ...] = ()
+    lines: dict = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def reading_minutes(self) -> int:
+        """Minutes a reader needs, counted in characters."""
+        return reading_minutes(self.chars)
+
+    def line_of(self, key: str) -> int:
+        """Return the line of a front-matter key (the file's first line when unknown)."""
+        return self.lines.get(key, 1)
+
+
+@dataclass(frozen=True)
+class Branch:
+    """A party branch (支部) and, once in the graph, what refers to it."""
+
+    id: str
+    path: str
+    url: str
+    name: str
+    kind: str = ""
+    theme: str = ""
+    secretary: str = ""
+    members: int | None = None
+    sections: tuple[str, ...] = ()
+    goals: tuple[str, ...] = ()
+    description: str = ""  # HTML
+    weight: int = 0
+    lines: dict = field(default_factory=dict, compare=False, repr=False)
+    events: tuple[str, ...] = ()  # event ids
+    bulletins: tuple[int, ...] = ()  # issue numbers
+    posts: tuple[str, ...] = ()  # post URLs
+    honors: tuple[int, ...] = ()  # indexes into Site.honors
+
+
+@dataclass(frozen=True)
+class Event:
+    """A campaign event (活动) and, once in the graph, what reports it."""
+
+    id: str
+    path: str
+    url: str
+    title: str
+    date: dt.datetime
+    end: dt.datetime | None = None
+    time: str = ""
+    location: str = ""
+    kind: str = ""
+    branches: tuple[str, ...] = ()  # branch ids; ("all",) means every branch
+    participants: int | None = None
+    phase: str = ""
+    bulletin: int | None = None
+    summary: str = ""  # HTML
+    text_summary: str = ""
+    photos: tuple[str, ...] = ()
+    lines: dict = field(default_factory=dict, compare=False, repr=False)
+    bulletins: tuple[int, ...] = ()  # issues whose `events` name this event
+    posts: tuple[str, ...] = ()  # post URLs
+
+    @property
+    def all_branches(self) -> bool:
+        """Whether every branch took part."""
+        return self.branches == ("all",)
+
+
+@dataclass(frozen=True)
+class Honor:
+    """An honour (荣誉) won by the institute, a branch or a member."""
+
+    title: str
+    path: str
+    date: PartialDate
+    level: str = ""
+    awarded_by: str = ""
+    recipient: str = ""
+    branch: str = ""
+    lines: dict = field(default_factory=dict, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Phase:
+    """A phase (阶段) of the campaign and its events."""
+
+    id: str
+    path: str
+    url: str
+    name: str
+    start: dt.datetime
+    end: dt.datetime
+    summary: str = ""  # HTML
+    goals: tuple[str, ...] = ()
+    lines: dict = field(default_factory=dict, compare=False, repr=False)
+    events: tuple[str, ...] = ()  # event ids, by date
+
+
+@dataclass(frozen=True)
+class StaticFile:
+    """A file copied as it is: from the theme or the site's static/ folder."""
+
+    url: str  # output path, e.g. css/site.css
+    source: str  # absolute path on disk
+
+
+@dataclass(frozen=True)
+class Content:
+    """Everything the loader read, before drafts are held back and references resolved."""
+
+    documents: tuple[Document, ...]
+    branches: tuple[Branch, ...]
+    events: tuple[Event, ...]
+    honors: tuple[Honor, ...]
+    phases: tuple[Phase, ...]
+    static: tuple[StaticFile, ...]
+    intro: str = ""  # site intro as HTML
+
+
+@dataclass(frozen=True)
+class Term:
+    """A tag or a category with the documents that carry it (newest first)."""
+
+    kind: str  # "tag" or "category"
+    name: str
+    slug: str
+    url: str
+    documents: tuple[str, ...]  # document URLs
+
+
+@dataclass(frozen=True)
+class HeldBack:
+    """How many documents and events were left out of this build, and why."""
+
+    drafts: int = 0
+    future: int = 0
+
+
+@dataclass(frozen=True, eq=False)
+class Site:
+    """The immutable graph every page, feed and index is made from."""
+
+    config: Config
+    now: dt.datetime
+    documents: tuple[Document, ...]  # bulletins and posts, newest first
+    bulletins: tuple[Document, ...]  # by issue, newest first
+    posts: tuple[Document, ...]  # newest first
+    pages: tuple[Document, ...]  # by weight, then title
+    branches: tuple[Branch, ...]  # by weight, then id
+    events: tuple[Event, ...]  # by date
+    honors: tuple[Honor, ...]  # newest first
+    phases: tuple[Phase, ...]  # by start
+    tags: tuple[Term, ...]
+    categories: tuple[Term, ...]
+    static: tuple[StaticFile, ...]
+    intro: str
+    held_back: HeldBack
+    portable: bool = False
+    _index: dict = field(default_factory=dict, repr=False)
+
+    def document(self, url: str) -> Document | None:
+        """Return the bulletin, post or page at a URL."""
+        return self._index["documents"].get(url)
+
+    def bulletin(self, issue: int) -> Document | None:
+        """Return the bulletin with an issue number."""
+        return self._index["bulletins"].get(issue)
+
+    def branch(self, branch_id: str) -> Branch | None:
+        """Return the branch with an id."""
+        return self._index["branches"].get(branch_id)
+
+    def event(self, event_id: str) -> Event | None:
+        """Return the event with an id."""
+        return self._index["events"].get(event_id)
+
+    def phase(self, phase_id: str) -> Phase | None:
+        """Return the phase with an id."""
+        return self._index["phases"].get(phase_id)
+
+    def documents_of(self, urls) -> list[Document]:
+        """Return the documents at the given URLs, skipping any not published."""
+        return [d for d in map(self.document, urls) if d is not None]
+
+    def bulletins_of(self, issues) -> list[Document]:
+        """Return the bulletins with the given issue numbers."""
+        return [d for d in map(self.bulletin, issues) if d is not None]
+
+    def branches_of(self, ids) -> list[Branch]:
+        """Return the branches with the given ids (`all` means every branch)."""
+        if tuple(ids) == ("all",):
+            return list(self.branches)
+        return [b for b in map(self.branch, ids) if b is not None]
+
+    def events_of(self, ids) -> list[Event]:
+        """Return the events with the given ids."""
+        return [e for e in map(self.event, ids) if e is not None]
+
+    def honors_of(self, indexes) -> list[Honor]:
+        """Return honours by their index in `honors`."""
+        return [self.honors[i] for i in indexes]
+
+    def neighbours(self, doc: Document) -> tuple[Document | None, Document | None]:
+        """Return the previous and next bulletin by issue number (None at either end)."""
+        return self._index["neighbours"].get(doc.issue, (None, None))
+
+    def url_for_key(self, key: str) -> str | None:
+        """Return the site URL a Markdown link marker points to (None if nothing)."""
+        return self._index["sources"].get(key) or (key if key.startswith("/") else None)
+
+    def term(self, kind: str, name: str) -> Term | None:
+        """Return the tag or category of a name."""
+        return self._index[kind].get(name)
+
+    def menu(self) -> tuple[MenuItem, ...]:
+        """The main navigation: site.yaml's menu, then pages marked `menu` not already in it."""
+        listed = {item.url for item in self.config.menu}
+        extra = tuple(MenuItem(p.menu, p.url) for p in self.pages if p.menu and p.url not in listed)
+        return self.config.menu + extra
+
+    def upcoming_events(self, count: int = 5) -> list[Event]:
+        """The next events from build time on, soonest first."""
+        return [e for e in self.events if e.date >= self.now][:count]
+
+    def recent_events(self, count: int = 5) -> list[Event]:
+        """The latest events before build time, newest first."""
+        return [e for e in reversed(self.events) if e.date < self.now][:count]
+
+    def current_phase(self) -> Phase | None:
+        """Return the phase under way at build time, else the latest that has started."""
+        started = [p for p in self.phases if p.start <= self.now]
+        running = [p for p in started if self.now <= p.end + dt.timedelta(days=1)]
+        return (running or started or list(self.phases[:1]) or [None])[-1]

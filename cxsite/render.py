@@ -1,0 +1,219 @@
+"""The pure render step: which pages the Site has, and each page as bytes.
+
+`plan_pages` lists every HTML page with the data it shows; `render_page` turns
+one into bytes with a Jinja2 environment. Templates receive one context:
+`site` (model.Site), `page` (Page below) and `config` (config.Config).
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections import defaultdict
+from dataclasses import dataclass
+
+import jinja2
+from markupsafe import Markup
+
+from cxsite.dates import zh_date, zh_month
+from cxsite.markup import resolve_links
+from cxsite.model import Document, Site
+
+PAGE_SIZE_HOME = 6
+
+
+@dataclass(frozen=True)
+class Pager:
+    """Where a page of a paginated list is among its siblings."""
+
+    number: int
+    total: int
+    urls: tuple[str, ...]  # URL of every page of the list, first to last
+
+    @property
+    def prev_url(self) -> str | None:
+        """URL of the previous page, if any."""
+        return self.urls[self.number - 2] if self.number > 1 else None
+
+    @property
+    def next_url(self) -> str | None:
+        """URL of the next page, if any."""
+        return self.urls[self.number] if self.number < self.total else None
+
+
+@dataclass(frozen=True)
+class Page:
+    """One HTML page to write: its URL, its template and the data it shows."""
+
+    url: str
+    template: str
+    title: str
+    kind: str
+    doc: Document | None = None
+    record: object | None = None  # Branch, Event or Phase
+    term: object | None = None  # Term
+    items: tuple = ()
+    pager: Pager | None = None
+    groups: tuple = ()  # ((heading, items), ...) for timelines and the archive
+    feed: str = ""  # this page's own feed, for autodiscovery
+    in_sitemap: bool = True
+
+
+@dataclass(frozen=True)
+class Output:
+    """A file of the built site: its path under the output folder and its bytes."""
+
+    path: str
+    data: bytes
+
+
+def output_path(url: str) -> str:
+    """Return the file path of a URL: /bulletins/3/ -> bulletins/3/index.html."""
+    path = url.lstrip("/")
+    return path + "index.html" if not path or path.endswith("/") else path
+
+
+def relative_url(target: str, base: str, portable: bool = False) -> str:
+    """Return a link from the page at `base` to the site URL `target`, relative."""
+    path, hash_mark, fragment = target.partition("#")
+    if portable and path.endswith("/"):
+        path += "index.html"
+    depth = base.count("/") - 1 if base.endswith("/") else base.count("/") - 1
+    if not base.endswith("/"):
+        depth = posixpath.dirname(base).count("/")
+    link = "../" * depth + path.lstrip("/")
+    return (link or "./") + (hash_mark + fragment)
+
+
+def plan_pages(site: Site) -> list[Page]:
+    """List every HTML page of the site, in a stable order."""
+    pages = [_home(site)]
+    pages += _paginated(site, "/bulletins/", "bulletins.html", "活动简报", "bulletins", site.bulletins)
+    pages += [Page(d.url, "bulletin.html", f"{d.title}（第{d.issue}期）", "bulletin", doc=d)
+              for d in site.bulletins]
+    pages += _paginated(site, "/posts/", "posts.html", "工作动态", "posts", site.posts)
+    pages += [Page(d.url, "post.html", d.title, "post", doc=d) for d in site.posts]
+    pages += [Page(d.url, "page.html", d.title, "page", doc=d) for d in site.pages]
+    pages += _terms(site, site.categories, "/categories/", "栏目")
+    pages += _terms(site, site.tags, "/tags/", "标签")
+    pages.append(Page("/branches/", "branches.html", "党支部", "branches", items=site.branches))
+    pages += [Page(b.url, "branch.html", b.name, "branch", record=b) for b in site.branches]
+    pages.append(Page("/events/", "events.html", "活动安排", "events", items=site.events,
+                      groups=_timeline(site)))
+    pages += [Page(e.url, "event.html", e.title, "event", record=e) for e in site.events]
+    pages.append(Page("/phases/", "phases.html", "活动阶段", "phases", items=site.phases))
+    pages += [Page(p.url, "phase.html", p.name, "phase", record=p) for p in site.phases]
+    pages.append(Page("/honors/", "honors.html", "荣誉榜", "honors", items=site.honors))
+    pages.append(Page("/archive/", "archive.html", "归档", "archive", items=site.documents,
+                      groups=_by_month(site.documents)))
+    pages.append(Page("/404.html", "404.html", "页面不存在", "404", in_sitemap=False))
+    return pages
+
+
+def _home(site: Site) -> Page:
+    """The campaign home page."""
+    return Page("/", "home.html", site.config.title, "home", items=site.documents[:PAGE_SIZE_HOME])
+
+
+def _paginated(site: Site, base: str, template: str, title: str, kind: str, items, **extra) -> list[Page]:
+    """Split a list into pages of `pagination` items: base, base/page/2/, …"""
+    size = site.config.pagination
+    chunks = [items[i : i + size] for i in range(0, len(items), size)] or [()]
+    urls = tuple(base if n == 1 else f"{base}page/{n}/" for n in range(1, len(chunks) + 1))
+    return [
+        Page(urls[n - 1], template, title if n == 1 else f"{title}（第{n}页）", kind,
+             items=tuple(chunk), pager=Pager(n, len(chunks), urls), **extra)
+        for n, chunk in enumerate(chunks, start=1)
+    ]
+
+
+def _terms(site: Site, terms, base: str, label: str) -> list[Page]:
+    """The index of tags or categories and the paginated pages of each."""
+    kind = "tags" if base == "/tags/" else "categories"
+    pages = [Page(base, "terms.html", f"全部{label}", kind, items=terms)]
+    for term in terms:
+        docs = tuple(site.documents_of(term.documents))
+        pages += _paginated(site, term.url, "term.html", f"{label}：{term.name}", "term", docs, term=term)
+    return pages
+
+
+def _timeline(site: Site) -> tuple:
+    """Group events by phase, then by month: ((phase or None, ((month, events), …)), …)."""
+    by_phase: dict = defaultdict(list)
+    for event in site.events:
+        by_phase[event.phase if site.phase(event.phase) else ""].append(event)
+    order = [p.id for p in site.phases] + [""]
+    return tuple((site.phase(pid), _by_month(by_phase[pid], key="date")) for pid in order if by_phase[pid])
+
+
+def _by_month(items, key: str = "date") -> tuple:
+    """Group dated items by month, keeping their order: ((\"2010年7月\", items), …)."""
+    groups: dict[str, list] = {}
+    for item in items:
+        groups.setdefault(zh_month(getattr(item, key)), []).append(item)
+    return tuple((month, tuple(group)) for month, group in groups.items())
+
+
+def make_environment(loader: jinja2.BaseLoader) -> jinja2.Environment:
+    """Return the Jinja2 environment all pages render with (strict, autoescaped)."""
+    env = jinja2.Environment(
+        loader=loader,
+        autoescape=jinja2.select_autoescape(["html", "xml"]),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["zh_date"] = zh_date
+    env.filters["zh_month"] = zh_month
+    env.filters["iso_date"] = lambda d: d.strftime("%Y-%m-%d") if hasattr(d, "strftime") else d.iso()
+    env.globals["url"] = _url
+    env.globals["absolute_url"] = _absolute_url
+    env.globals["content"] = _content
+    return env
+
+
+@jinja2.pass_context
+def _url(context, target: str) -> str:
+    """Link from the page being rendered to a site URL, relative (so sub-paths work)."""
+    page, site = context["page"], context["site"]
+    if page.kind == "404":
+        # The 404 page is served at any depth, so its links start from the site's root path.
+        return _base_path(site) + target.lstrip("/")
+    return relative_url(target, page.url, site.portable)
+
+
+@jinja2.pass_context
+def _absolute_url(context, target: str) -> str:
+    """The absolute URL of a site URL under base_url (for feeds and canonical links)."""
+    return context["site"].config.absolute(target)
+
+
+@jinja2.pass_context
+def _content(context, html: str) -> Markup:
+    """A body's HTML with its link markers made relative to the page being rendered."""
+    site = context["site"]
+
+    def link(key: str) -> str | None:
+        target = site.url_for_key(key)
+        return _url(context, target) if target else None
+
+    return Markup(resolve_links(html, link))
+
+
+def _base_path(site: Site) -> str:
+    """The path part of base_url, e.g. /zt/cxcy/."""
+    return "/" + site.config.base_url.split("://", 1)[1].partition("/")[2]
+
+
+def render_page(env: jinja2.Environment, site: Site, page: Page) -> Output:
+    """Render one page to bytes."""
+    html = env.get_template(page.template).render(site=site, page=page, config=site.config)
+    return Output(output_path(page.url), html.encode("utf-8"))
+
+
+def render_sitemap(env: jinja2.Environment, site: Site, pages: list[Page]) -> Output:
+    """Render sitemap.xml for the pages that belong in it."""
+    listed = [p for p in pages if p.in_sitemap]
+    page = Page("/sitemap.xml", "sitemap.xml", "sitemap", "sitemap", items=tuple(listed))
+    xml = env.get_template("sitemap.xml").render(site=site, page=page, config=site.config)
+    return Output("sitemap.xml", xml.encode("utf-8"))
