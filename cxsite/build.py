@@ -14,7 +14,7 @@ import jinja2
 from cxsite.config import load_config
 from cxsite.feeds import render_feeds
 from cxsite.graph import build_site
-from cxsite.loader import load_content
+from cxsite.loader import load_content, read_static
 from cxsite.markup import Markup, Rendered
 from cxsite.model import HeldBack, Site
 from cxsite.output import WriteReport, check_output_dir, write_site
@@ -170,3 +170,47 @@ def _result(site: Site, outputs, report: WriteReport, problems, started: float, 
     return BuildResult(tuple(sorted_problems(problems)), site, pages, report.written, report.kept,
                        time.perf_counter() - started, timings)
 
+
+
+@dataclass(frozen=True)
+class Rebuild:
+    """The outcome of one rebuild in memory (for the preview server)."""
+
+    problems: tuple[Problem, ...]
+    files: dict  # the whole current site, {path: bytes}; the last good build after a failure
+    changed: tuple[str, ...] = ()  # paths added, changed or removed since the last good build
+    rendered: int = 0  # pages rendered this time
+
+    @property
+    def ok(self) -> bool:
+        """Whether this rebuild succeeded (warnings allowed)."""
+        return not has_errors(self.problems)
+
+
+class Session:
+    """A site kept built in memory between rebuilds; `cxsite serve` holds one.
+
+    `rebuild(changed_paths)` is told which source files changed (None: unknown,
+    check everything) and returns the whole site with what changed in it.
+    """
+
+    def __init__(self, options: BuildOptions):
+        self.options = options
+        self._files: dict[str, bytes] = {}
+
+    def rebuild(self, changed_paths=None) -> Rebuild:
+        """Rebuild in memory; on failure keep and return the last good files."""
+        site, problems = load_site(self.options, {})
+        if site is None or has_errors(problems):
+            return Rebuild(tuple(sorted_problems(problems)), self._files)
+        outputs, found = render_all(site, self.options.root)
+        problems += found
+        if has_errors(problems):
+            return Rebuild(tuple(sorted_problems(problems)), self._files)
+        files = {o.path: o.data for o in outputs}
+        for static in site.static:
+            files.setdefault(static.url, read_static(static))
+        changed = tuple(sorted(p for p in files.keys() | self._files.keys()
+                               if files.get(p) != self._files.get(p)))
+        self._files = files
+        return Rebuild(tuple(sorted_problems(problems)), files, changed, len(outputs))

@@ -306,3 +306,8 @@ def _static_files(root: Path) -> tuple[StaticFile, ...]:
             if path.is_file() and not any(part.startswith(".") for part in rel.parts):
                 files[rel.as_posix()] = str(path)
     return tuple(StaticFile(url, source) for url, source in sorted(files.items()))
+
+
+def read_static(static: StaticFile) -> bytes:
+    """Return the bytes of a static file (for serving a site from memory)."""
+    return Path(static.source).read_bytes()
