@@ -8,6 +8,7 @@ run it in worker processes.
 from __future__ import annotations
 
 import difflib
+import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -51,10 +52,24 @@ class _Parsed:
     markdown: dict  # field name -> Markdown text
 
 
-def load_content(root: Path, config: Config, convert_many: ConvertMany) -> tuple[Content, list[Problem]]:
-    """Read every document, record and static file of the site under root."""
+@dataclass(frozen=True)
+class Loaded:
+    """What the loader read: the content, its problems, and each source file's parse."""
+
+    content: Content
+    problems: list[Problem]
+    parsed: dict  # path -> (digest, items, problems), to skip unchanged files next build
+
+
+def load_content(root: Path, config: Config, convert_many: ConvertMany,
+                 known: dict | None = None) -> Loaded:
+    """Read every document, record and static file of the site under root.
+
+    `known` is the `parsed` of an earlier load with the same configuration: a
+    file whose bytes have the same digest is not parsed again.
+    """
     problems: list[Problem] = []
-    parsed: list[_Parsed] = []
+    reader = _Reader(root, config, known or {})
     content = root / CONTENT_DIR
     if not content.is_dir():
         problems.append(error(CONTENT_DIR, None, "找不到内容文件夹 content/",
@@ -62,25 +77,52 @@ def load_content(root: Path, config: Config, convert_many: ConvertMany) -> tuple
     else:
         problems += _check_layout(content)
         for folder, kind in DOCUMENT_FOLDERS.items():
-            for item, found in (_read_document(root, path, kind, config) for path in
-                                _files(content / folder, ".md", problems, root)):
-                parsed += item
-                problems += found
+            for path in _files(content / folder, ".md", problems, root):
+                reader.read(path, kind, _read_document)
         for kind in RECORD_KINDS:
-            for item, found in _read_records(root, content, kind, config, problems):
-                parsed += item
-                problems += found
+            list_file = content / f"{kind}.yaml"
+            if list_file.is_file():
+                reader.read(list_file, kind, _read_record_list)
+            for path in _files(content / kind, ".yaml", problems, root):
+                reader.read(path, kind, _read_record_file)
+    parsed = [item for _, items, _ in reader.parsed.values() for item in items]
+    problems += [p for _, _, found in reader.parsed.values() for p in found]
     jobs = [(text, p.path) for p in parsed for text in p.markdown.values()]
     if config.intro:
         jobs.append((config.intro, "site.yaml"))
     rendered = iter(convert_many(jobs))
     built = [_build(p, {name: next(rendered) for name in p.markdown}, problems) for p in parsed]
-    intro = next(rendered).html if config.intro else ""
+    intro = next(rendered).key if config.intro else ""
     by_kind = {kind: tuple(b for b in built if b is not None and _kind_of(b) == kind)
                for kind in ("document", *RECORD_KINDS)}
     static = _static_files(root)
-    return Content(by_kind["document"], by_kind["branches"], by_kind["events"], by_kind["honors"],
-                   by_kind["phases"], static, intro), problems
+    content = Content(by_kind["document"], by_kind["branches"], by_kind["events"], by_kind["honors"],
+                      by_kind["phases"], static, intro)
+    return Loaded(content, problems, reader.parsed)
+
+
+class _Reader:
+    """Reads source files once each, reusing an earlier parse of identical bytes."""
+
+    def __init__(self, root: Path, config: Config, known: dict):
+        self.root, self.config, self.known = root, config, known
+        self.parsed: dict = {}
+
+    def read(self, path: Path, kind: str, parse) -> None:
+        """Parse one file with `parse(rel, stem, data, kind, config)` unless its bytes are known."""
+        rel = _relative(path, self.root)
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            problem = error(rel, None, f"无法读取文件（{exc.strerror}）", "检查文件权限")
+            self.parsed[rel] = (b"", [], [problem])
+            return
+        digest = hashlib.blake2b(data, digest_size=16).digest()
+        earlier = self.known.get(rel)
+        if earlier is not None and earlier[0] == digest:
+            self.parsed[rel] = earlier
+        else:
+            self.parsed[rel] = (digest, *parse(rel, path.stem, data, kind, self.config))
 
 
 def _kind_of(item) -> str:
@@ -123,20 +165,9 @@ def _relative(path: Path, root: Path) -> str:
     return path.relative_to(root).as_posix()
 
 
-def _read_source(path: Path, root: Path) -> tuple[str | None, list[Problem]]:
-    """Read and decode a source file."""
-    rel = _relative(path, root)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        return None, [error(rel, None, f"无法读取文件（{exc.strerror}）", "检查文件权限")]
-    return decode_source(data, rel)
-
-
-def _read_document(root: Path, path: Path, kind: str, config: Config):
-    """Read one Markdown document's front matter and body."""
-    rel = _relative(path, root)
-    text, problems = _read_source(path, root)
+def _read_document(rel: str, stem: str, data: bytes, kind: str, config: Config):
+    """Parse one Markdown document's front matter and body."""
+    text, problems = decode_source(data, rel)
     if text is None:
         return [], problems
     front, problems = split_front_matter(text, rel)
@@ -155,22 +186,12 @@ def _read_document(root: Path, path: Path, kind: str, config: Config):
     body = "\n" * (front.body_line - 1) + front.body
     lines = {key[0]: line for key, (line, _) in data.where.items() if len(key) == 1}
     lines["body"] = front.body_line
-    return [_Parsed(kind, rel, {**values, "_stem": path.stem}, lines, {"body": body})], problems
+    return [_Parsed(kind, rel, {**values, "_stem": stem}, lines, {"body": body})], problems
 
 
-def _read_records(root: Path, content: Path, kind: str, config: Config, problems: list[Problem]):
-    """Yield the records of a kind from content/<kind>.yaml and content/<kind>/*.yaml."""
-    list_file = content / f"{kind}.yaml"
-    if list_file.is_file():
-        yield _read_record_list(root, list_file, kind, config)
-    for path in _files(content / kind, ".yaml", problems, root):
-        yield _read_record_file(root, path, kind, config)
-
-
-def _read_record_list(root: Path, path: Path, kind: str, config: Config):
-    """Read a YAML file holding a list of records."""
-    rel = _relative(path, root)
-    data, problems = _parse_record_file(root, path)
+def _read_record_list(rel: str, stem: str, data: bytes, kind: str, config: Config):
+    """Parse a YAML file holding a list of records."""
+    data, problems = _parse_record_file(rel, data)
     if data is None:
         return [], problems
     if not isinstance(data.value, list):
@@ -184,21 +205,19 @@ def _read_record_list(root: Path, path: Path, kind: str, config: Config):
     return items, problems
 
 
-def _read_record_file(root: Path, path: Path, kind: str, config: Config):
-    """Read a YAML file holding one record (its id defaults to the file name)."""
-    rel = _relative(path, root)
-    data, problems = _parse_record_file(root, path)
+def _read_record_file(rel: str, stem: str, data: bytes, kind: str, config: Config):
+    """Parse a YAML file holding one record (its id defaults to the file name)."""
+    data, problems = _parse_record_file(rel, data)
     if data is None:
         return [], problems
-    defaults = {"id": path.stem} if kind != "honors" else {}
+    defaults = {"id": stem} if kind != "honors" else {}
     item, found = _record(data, kind, rel, config, (), defaults)
     return item, problems + found
 
 
-def _parse_record_file(root: Path, path: Path) -> tuple[YamlValue | None, list[Problem]]:
-    """Read and parse a YAML record file."""
-    rel = _relative(path, root)
-    text, problems = _read_source(path, root)
+def _parse_record_file(rel: str, data: bytes) -> tuple[YamlValue | None, list[Problem]]:
+    """Decode and parse a YAML record file."""
+    text, problems = decode_source(data, rel)
     if text is None:
         return None, problems
     if not text.strip():
@@ -231,24 +250,24 @@ def _build(parsed: _Parsed, rendered: dict[str, Rendered], problems: list[Proble
     v, lines = parsed.values, parsed.lines
     if parsed.kind in DOCUMENT_FOLDERS.values():
         return _document(parsed, rendered["body"], problems)
-    html = {name: r.html for name, r in rendered.items()}
+    keys = {name: r.key for name, r in rendered.items()}
     if parsed.kind == "branches":
         return Branch(v["id"], parsed.path, f"/branches/{v['id']}/", v["name"], v.get("kind", ""),
                       v.get("theme", ""), v.get("secretary", ""), v.get("members"),
-                      v.get("sections", ()), v.get("goals", ()), html.get("description", ""),
+                      v.get("sections", ()), v.get("goals", ()), keys.get("description", ""),
                       v.get("weight", 0), lines)
     if parsed.kind == "events":
         summary = rendered.get("summary")
         return Event(v["id"], parsed.path, f"/events/{v['id']}/", v["title"], v["date"], v.get("end"),
                      v.get("time", ""), v.get("location", ""), v.get("kind", ""),
                      v.get("branches", ()), v.get("participants"), v.get("phase", ""),
-                     v.get("bulletin"), html.get("summary", ""),
+                     v.get("bulletin"), keys.get("summary", ""),
                      summary.text_summary if summary else "", v.get("photos", ()), lines)
     if parsed.kind == "honors":
         return Honor(v["title"], parsed.path, v["date"], v.get("level", ""), v.get("awarded_by", ""),
                      v.get("recipient", ""), v.get("branch", ""), lines)
     return Phase(v["id"], parsed.path, f"/phases/{v['id']}/", v["name"], v["start"], v["end"],
-                 html.get("summary", ""), v.get("goals", ()), lines)
+                 keys.get("summary", ""), v.get("goals", ()), lines)
 
 
 def _document(parsed: _Parsed, body: Rendered, problems: list[Problem]) -> Document | None:
@@ -265,7 +284,7 @@ def _document(parsed: _Parsed, body: Rendered, problems: list[Problem]) -> Docum
         url = f"/{slug}/"
     menu = v.get("menu", "")
     return Document(
-        kind=parsed.kind, path=parsed.path, url=url, title=v["title"], body=body.html,
+        kind=parsed.kind, path=parsed.path, url=url, title=v["title"], body=body.key,
         summary=v.get("summary") or body.text_summary, date=v.get("date"), issue=v.get("issue"),
         slug=slug, category=v.get("category", ""), author=v.get("author", ""),
         branches=v.get("branches", ()), events=v.get("events", ()), tags=v.get("tags", ()),
