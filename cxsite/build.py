@@ -11,6 +11,7 @@ from pathlib import Path
 
 import jinja2
 
+from cxsite.calendar import render_calendars
 from cxsite.config import load_config
 from cxsite.feeds import render_feeds
 from cxsite.graph import build_site
@@ -101,7 +102,7 @@ def load_site(options: BuildOptions, timings: dict) -> tuple[Site | None, list[P
 
 
 def render_all(site: Site, root: Path) -> tuple[list[Output], list[Problem]]:
-    """Render every page, the sitemap and the feeds; template mistakes become problems."""
+    """Render every page, the sitemap, the feeds and calendars; template mistakes become problems."""
     env = make_environment(template_loader(root))
     pages = plan_pages(site)
     outputs, problems = [], []
@@ -114,7 +115,8 @@ def render_all(site: Site, root: Path) -> tuple[list[Output], list[Problem]]:
         return [], _unique_template_problems(problems)
     outputs.append(render_sitemap(env, site, pages))
     outputs += render_feeds(site)
-    return outputs, []
+    calendars, warnings = render_calendars(site)
+    return outputs + calendars, warnings
 
 
 def _template_problem(exc: jinja2.TemplateError, root: Path, template: str) -> Problem:
