@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import os
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from cxsite.config import Config
-from cxsite.markup import Rendered
+from cxsite.markup import Rendered, markdown_key
 from cxsite.model import (
     BULLETIN,
     PAGE,
@@ -38,7 +39,8 @@ DOCUMENT_FOLDERS = {"bulletins": BULLETIN, "posts": POST, "pages": PAGE}
 RECORD_KINDS = ("branches", "events", "honors", "phases")
 THEME_STATIC = Path(__file__).parent / "theme" / "static"
 
-ConvertMany = Callable[[Sequence[tuple[str, str]]], list[Rendered]]
+# convert_many takes (key, Markdown text or None when the key is known, source path) jobs.
+ConvertMany = Callable[[Sequence[tuple[str, str | None, str]]], list[Rendered]]
 
 
 @dataclass(frozen=True)
@@ -49,7 +51,21 @@ class _Parsed:
     path: str
     values: dict
     lines: dict
-    markdown: dict  # field name -> Markdown text
+    markdown: dict  # field name -> (markdown_key, Markdown text; None once remembered)
+
+    def remembered(self) -> _Parsed:
+        """The same parse without its Markdown texts: what the build cache keeps."""
+        return replace(self, markdown={name: (key, None) for name, (key, _) in self.markdown.items()})
+
+
+@dataclass(frozen=True)
+class SourceEntry:
+    """What the loader remembers of one source file between builds."""
+
+    stamp: tuple  # (size, mtime_ns, ctime_ns, inode): unchanged means the bytes need no reading
+    digest: bytes  # of the bytes
+    items: list  # _Parsed items without Markdown texts
+    problems: list
 
 
 @dataclass(frozen=True)
@@ -58,18 +74,19 @@ class Loaded:
 
     content: Content
     problems: list[Problem]
-    parsed: dict  # path -> (digest, items, problems), to skip unchanged files next build
+    parsed: dict  # path -> SourceEntry, to skip unchanged files next build
 
 
 def load_content(root: Path, config: Config, convert_many: ConvertMany,
-                 known: dict | None = None) -> Loaded:
+                 known: dict | None = None, has_html: Callable[[str], bool] = lambda key: False) -> Loaded:
     """Read every document, record and static file of the site under root.
 
     `known` is the `parsed` of an earlier load with the same configuration: a
-    file whose bytes have the same digest is not parsed again.
+    file whose bytes have the same digest (or the same size, times and inode) is
+    not parsed again, as long as `has_html` says its Markdown needs no converting.
     """
     problems: list[Problem] = []
-    reader = _Reader(root, config, known or {})
+    reader = _Reader(root, config, known or {}, has_html)
     content = root / CONTENT_DIR
     if not content.is_dir():
         problems.append(error(CONTENT_DIR, None, "找不到内容文件夹 content/",
@@ -85,11 +102,11 @@ def load_content(root: Path, config: Config, convert_many: ConvertMany,
                 reader.read(list_file, kind, _read_record_list)
             for path in _files(content / kind, ".yaml", problems, root):
                 reader.read(path, kind, _read_record_file)
-    parsed = [item for _, items, _ in reader.parsed.values() for item in items]
-    problems += [p for _, _, found in reader.parsed.values() for p in found]
-    jobs = [(text, p.path) for p in parsed for text in p.markdown.values()]
+    parsed = reader.items
+    problems += [p for entry in reader.parsed.values() for p in entry.problems]
+    jobs = [(key, text, p.path) for p in parsed for key, text in p.markdown.values()]
     if config.intro:
-        jobs.append((config.intro, "site.yaml"))
+        jobs.append((markdown_key(config.intro, "site.yaml", config.raw_html), config.intro, "site.yaml"))
     rendered = iter(convert_many(jobs))
     built = [_build(p, {name: next(rendered) for name in p.markdown}, problems) for p in parsed]
     intro = next(rendered).key if config.intro else ""
@@ -104,25 +121,40 @@ def load_content(root: Path, config: Config, convert_many: ConvertMany,
 class _Reader:
     """Reads source files once each, reusing an earlier parse of identical bytes."""
 
-    def __init__(self, root: Path, config: Config, known: dict):
-        self.root, self.config, self.known = root, config, known
-        self.parsed: dict = {}
+    def __init__(self, root: Path, config: Config, known: dict, has_html: Callable[[str], bool]):
+        self.root, self.config, self.known, self.has_html = root, config, known, has_html
+        self.parsed: dict[str, SourceEntry] = {}
+        self.items: list[_Parsed] = []
 
     def read(self, path: Path, kind: str, parse) -> None:
-        """Parse one file with `parse(rel, stem, data, kind, config)` unless its bytes are known."""
+        """Parse one file with `parse(rel, stem, data, kind, config)` unless it is known."""
         rel = _relative(path, self.root)
         try:
+            status = path.stat()
+            stamp = (status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino)
+            earlier = self.known.get(rel)
+            if earlier is not None and earlier.stamp == stamp and self._complete(earlier):
+                return self._remember(rel, earlier, earlier.items)
             data = path.read_bytes()
         except OSError as exc:
             problem = error(rel, None, f"无法读取文件（{exc.strerror}）", "检查文件权限")
-            self.parsed[rel] = (b"", [], [problem])
-            return
+            self.parsed[rel] = SourceEntry((), b"", [], [problem])
+            return None
         digest = hashlib.blake2b(data, digest_size=16).digest()
-        earlier = self.known.get(rel)
-        if earlier is not None and earlier[0] == digest:
-            self.parsed[rel] = earlier
-        else:
-            self.parsed[rel] = (digest, *parse(rel, path.stem, data, kind, self.config))
+        if earlier is not None and earlier.digest == digest and self._complete(earlier):
+            return self._remember(rel, replace(earlier, stamp=stamp), earlier.items)
+        items, problems = parse(rel, path.stem, data, kind, self.config)
+        entry = SourceEntry(stamp, digest, [item.remembered() for item in items], problems)
+        return self._remember(rel, entry, items)
+
+    def _complete(self, entry: SourceEntry) -> bool:
+        """Whether everything a remembered parse needs is still in the cache."""
+        return all(self.has_html(key) for item in entry.items for key, _ in item.markdown.values())
+
+    def _remember(self, rel: str, entry: SourceEntry, items: list) -> None:
+        """Keep a file's entry for the next build and its items for this one."""
+        self.parsed[rel] = entry
+        self.items += items
 
 
 def _kind_of(item) -> str:
@@ -186,7 +218,8 @@ def _read_document(rel: str, stem: str, data: bytes, kind: str, config: Config):
     body = "\n" * (front.body_line - 1) + front.body
     lines = {key[0]: line for key, (line, _) in data.where.items() if len(key) == 1}
     lines["body"] = front.body_line
-    return [_Parsed(kind, rel, {**values, "_stem": stem}, lines, {"body": body})], problems
+    key = markdown_key(body, rel, config.raw_html)
+    return [_Parsed(kind, rel, {**values, "_stem": stem}, lines, {"body": (key, body)})], problems
 
 
 def _read_record_list(rel: str, stem: str, data: bytes, kind: str, config: Config):
@@ -241,7 +274,8 @@ def _record(data: YamlValue, kind: str, rel: str, config: Config, prefix: tuple,
         return [], [error(rel, lines.get("id", lines["_record"]),
                           f"编号 id“{values['id']}”只能含小写字母、数字和连字符（-）",
                           f"它会出现在网址里，可改为 {suggestion}")]
-    markdown = {name: values.pop(name) for name in _MARKDOWN_FIELDS.get(kind, ()) if name in values}
+    markdown = {name: (markdown_key(text, rel, config.raw_html), text)
+                for name in _MARKDOWN_FIELDS.get(kind, ()) if (text := values.pop(name, None))}
     return [_Parsed(kind, rel, values, lines, markdown)], problems
 
 
@@ -330,3 +364,37 @@ def _static_files(root: Path) -> tuple[StaticFile, ...]:
 def read_static(static: StaticFile) -> bytes:
     """Return the bytes of a static file (for serving a site from memory)."""
     return Path(static.source).read_bytes()
+
+
+def scan_inputs(root: Path) -> dict[str, tuple]:
+    """Stamp every file a build reads (size, times, inode), to tell cheaply that none changed."""
+    stamps: dict[str, tuple] = {}
+    for label, folder in (("", root / CONTENT_DIR), ("", root / STATIC_DIR), ("", root / "layouts"),
+                          ("theme:", THEME_STATIC.parent)):
+        _stamp_tree(folder, f"{label}{folder.name}", stamps)
+    for name in ("site.yaml",):
+        _stamp_file(root / name, name, stamps)
+    return stamps
+
+
+def _stamp_tree(folder: Path, prefix: str, stamps: dict) -> None:
+    """Stamp the files under a folder, recursively."""
+    try:
+        entries = sorted(os.scandir(folder), key=lambda e: e.name)
+    except OSError:
+        return
+    for entry in entries:
+        name = f"{prefix}/{entry.name}"
+        if entry.is_dir(follow_symlinks=True):
+            _stamp_tree(Path(entry.path), name, stamps)
+        else:
+            _stamp_file(Path(entry.path), name, stamps)
+
+
+def _stamp_file(path: Path, name: str, stamps: dict) -> None:
+    """Stamp one file if it exists."""
+    try:
+        status = path.stat()
+    except OSError:
+        return
+    stamps[name] = (status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino)

@@ -114,6 +114,15 @@ class SiteWriter:
         except OSError:
             return False
 
+    def intact(self, files: dict[str, int]) -> bool:
+        """Whether out holds exactly the files of an earlier build, each with its size."""
+        if read_manifest(self.out) != files.keys() or staging_dir(self.out).exists():
+            return False
+        try:
+            return all((self.out / path).stat().st_size == size for path, size in files.items())
+        except OSError:
+            return False
+
     def keep(self, rel: str) -> None:
         """Count a file the build knows is unchanged without looking at it."""
         self.unchanged += 1

@@ -248,7 +248,7 @@ def render_page(env: TrackingEnvironment, site: Site, page: Page,
         html = env.get_template(page.template).render(site=site, page=page, config=site.config)
     finally:
         env.recorder = None
-    return Output(output_path(page.url), html.encode("utf-8")), tuple(recorder.keys)
+    return Output(output_path(page.url), html.encode("utf-8")), tuple(sorted(recorder.keys, key=repr))
 
 
 def render_sitemap(env: jinja2.Environment, site: Site, pages: list[Page]) -> Output:
@@ -259,22 +259,27 @@ def render_sitemap(env: jinja2.Environment, site: Site, pages: list[Page]) -> Ou
     return Output("sitemap.xml", xml.encode("utf-8"))
 
 
-def template_digest(env: jinja2.Environment, name: str, memo: dict) -> bytes:
-    """Digest the sources of a template and every template it extends, includes or imports."""
+def template_digest(env: jinja2.Environment, name: str, memo: dict, references: dict) -> bytes:
+    """Digest the sources of a template and every template it extends, includes or imports.
+
+    `references` maps a source's digest to the names it refers to (None: computed
+    names); it is kept between builds so unchanged templates are not parsed again.
+    """
     if name in memo:
         return memo[name]
-    names, todo = set(), [name]
+    names, todo, sources = set(), [name], {}
     while todo:
         current = todo.pop()
         if current in names:
             continue
         names.add(current)
-        source = env.loader.get_source(env, current)[0]
-        for referenced in meta.find_referenced_templates(env.parse(source)):
-            if referenced is None:  # a computed name: depend on every template there is
-                names.update(env.list_templates())
-                todo = []
-                break
-            todo.append(referenced)
-    memo[name] = digest(sorted((n, env.loader.get_source(env, n)[0]) for n in names))
+        sources[current] = env.loader.get_source(env, current)[0]
+        key = digest(sources[current])
+        if key not in references:
+            references[key] = tuple(meta.find_referenced_templates(env.parse(sources[current])))
+        if None in references[key]:  # a computed name: depend on every template there is
+            names.update(env.list_templates())
+            break
+        todo += references[key]
+    memo[name] = digest(sorted((n, sources.get(n) or env.loader.get_source(env, n)[0]) for n in names))
     return memo[name]
