@@ -7,7 +7,6 @@ one into bytes with a Jinja2 environment. Templates receive one context:
 
 from __future__ import annotations
 
-import posixpath
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -77,9 +76,7 @@ def relative_url(target: str, base: str, portable: bool = False) -> str:
     path, hash_mark, fragment = target.partition("#")
     if portable and path.endswith("/"):
         path += "index.html"
-    depth = base.count("/") - 1 if base.endswith("/") else base.count("/") - 1
-    if not base.endswith("/"):
-        depth = posixpath.dirname(base).count("/")
+    depth = base.rpartition("/")[0].count("/")  # folders between the site root and the page
     link = "../" * depth + path.lstrip("/")
     return (link or "./") + (hash_mark + fragment)
 
