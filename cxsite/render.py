@@ -173,8 +173,9 @@ def make_environment(loader: jinja2.BaseLoader) -> jinja2.Environment:
 def _url(context, target: str) -> str:
     """Link from the page being rendered to a site URL, relative (so sub-paths work)."""
     page, site = context["page"], context["site"]
-    if page.kind == "404":
-        # The 404 page is served at any depth, so its links start from the site's root path.
+    if page.kind == "404" and not site.portable:
+        # A server shows the 404 page at any depth, so its links start from the site's root path;
+        # opened from file:// (portable) it is only ever at the root, where relative links work.
         return _base_path(site) + target.lstrip("/")
     return relative_url(target, page.url, site.portable)
 
