@@ -6,10 +6,12 @@ import re
 import shutil
 import sys
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 import pytest
 from click.testing import CliRunner
-from support import FIXED_NOW, SAMPLE, build_at, tree_bytes
+from htmlscan import scan
+from support import FIXED_NOW, SAMPLE, build_at, html_files, tree_bytes
 
 import cxsite.output
 from cxsite import __version__
@@ -115,6 +117,26 @@ def test_base_url_goes_into_feeds_and_sitemap_while_pages_stay_relative(site, tm
         canonical = before[name].replace(b"https://lc.example.org/cxcy/", b"http://www.example.com/new/")
         assert canonical == after[name], name
     assert b'href="/new/css/site.css"' in after["404.html"]
+
+
+def test_portable_output_links_only_to_files_that_exist(site, tmp_path):
+    out = tmp_path / "portable"
+    result = run("build", "--root", site, "--out", out, "--portable")
+    assert result.exit_code == 0, result.stderr
+    broken, checked = [], 0
+    for page in html_files(out):
+        for element in scan(page.read_text(encoding="utf-8")):
+            for name in ("href", "src"):
+                url = element.get(name)
+                if not url or urlsplit(url).scheme or urlsplit(url).netloc or url.startswith("#"):
+                    continue
+                checked += 1
+                target = page.parent / unquote(urlsplit(url).path)
+                # From file:// a folder does not open its index.html, so every link names a file.
+                if url.startswith("/") or not target.is_file():
+                    broken.append(f"{page.relative_to(out).as_posix()}: {url}")
+    assert checked > 500
+    assert broken == []
 
 
 def test_drafts_and_future_options(site, tmp_path):
