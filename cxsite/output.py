@@ -138,22 +138,41 @@ def _foreign_files(out: Path, written: set[str]) -> tuple[list[str], list[Proble
     if not out.is_dir():
         return [], []
     ours = read_manifest(out) | {MANIFEST}
+    folders = {parent for rel in written for parent in _parents(rel)}
     foreign, problems = [], []
     for folder, dirs, names in os.walk(out):
         dirs.sort()
         base = Path(folder)
         if not names and not dirs and base != out:
-            foreign.append(base.relative_to(out).as_posix() + "/")  # keep empty folders too
+            rel = base.relative_to(out).as_posix()
+            if _in_the_way(rel, written, folders - {rel}):
+                problems.append(_refusal(out / rel))
+            foreign.append(rel + "/")  # keep empty folders too
         for name in sorted(names):
             rel = (base / name).relative_to(out).as_posix()
             if rel in ours:
                 continue
-            if rel in written:
-                problems.append(error(str(out / rel), None,
-                                      "输出文件夹里已有这个文件，但它不是 cxsite 生成的，cxsite 不会覆盖它",
-                                      "确认无用后手动删除它，或用 --out 换一个输出文件夹"))
+            if _in_the_way(rel, written, folders):
+                problems.append(_refusal(out / rel))
             foreign.append(rel)
     return foreign, problems
+
+
+def _parents(rel: str) -> list[str]:
+    """The folders of a relative path: a/b/c.html -> a, a/b."""
+    parts = rel.split("/")[:-1]
+    return ["/".join(parts[: i + 1]) for i in range(len(parts))]
+
+
+def _in_the_way(rel: str, written: set[str], folders: set[str]) -> bool:
+    """Whether a build would replace a foreign path: it writes that file, or needs a folder there."""
+    return rel in written or rel in folders or any(p in written for p in _parents(rel))
+
+
+def _refusal(path: Path) -> Problem:
+    """The problem of a file cxsite did not write but would replace."""
+    return error(str(path), None, "输出文件夹里已有这个文件，但它不是 cxsite 生成的，cxsite 不会覆盖它",
+                 "确认无用后手动删除它，或用 --out 换一个输出文件夹")
 
 
 def _carry_over(source: Path, target: Path) -> None:
