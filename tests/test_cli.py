@@ -247,6 +247,24 @@ def test_a_file_cxsite_would_overwrite_is_refused(site, tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "site"]  # no staging left
 
 
+def test_a_file_or_folder_in_the_way_of_the_site_is_refused(site, tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "bulletins").write_text("不是文件夹", encoding="utf-8")  # cxsite needs a folder here
+    (out / "feed.xml").mkdir()  # and a file here
+    (out / "feed.xml" / "inner.txt").write_text("旧文件", encoding="utf-8")
+    (out / "atom.xml").mkdir()  # an empty folder where a file goes
+    before = tree_bytes(out)
+    result = run("build", "--root", site, "--out", out)
+    assert result.exit_code == 1
+    refused = "错误：输出文件夹里已有这个文件，但它不是 cxsite 生成的，cxsite 不会覆盖它\n" \
+              "    提示：确认无用后手动删除它，或用 --out 换一个输出文件夹\n"
+    assert result.stderr == (f"{out / 'atom.xml'}: {refused}{out / 'bulletins'}: {refused}"
+                             f"{out / 'feed.xml' / 'inner.txt'}: {refused}共 3 个错误\n" + FAILED)
+    assert tree_bytes(out) == before and (out / "atom.xml").is_dir()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "site"]
+
+
 def test_manifest_lists_exactly_what_was_written(site, tmp_path):
     out = tmp_path / "out"
     assert run("build", "--root", site, "--out", out).exit_code == 0
