@@ -56,9 +56,9 @@ def imported_modules(tree: ast.Module) -> list[tuple[str, int]]:
                 base = ["cxsite", *([node.module] if node.module else [])]
                 names = [".".join(base)] if node.module else [f"cxsite.{a.name}" for a in node.names]
                 found += [(name, node.lineno) for name in names]
-            elif node.module == "cxsite":
-                found += [(f"cxsite.{a.name}" if f"cxsite.{a.name}".split(".")[1] in LAYER_OF
-                           and a.name != "__version__" else "cxsite", node.lineno) for a in node.names]
+            elif node.module == "cxsite":  # `from cxsite import render` or `… import __version__`
+                found += [(f"cxsite.{a.name}" if a.name in LAYER_OF else "cxsite", node.lineno)
+                          for a in node.names]
             elif node.module:
                 found.append((node.module, node.lineno))
     result = []
@@ -89,8 +89,10 @@ WRITE_METHODS = {
     "touch", "symlink_to", "hardlink_to", "link_to", "chmod", "lchmod", "copy", "copy2", "copyfile",
     "copytree", "copymode", "copystat", "move", "link", "symlink", "remove", "removedirs", "truncate",
     "mkstemp", "mkdtemp", "NamedTemporaryFile", "TemporaryFile", "SpooledTemporaryFile",
-    "TemporaryDirectory", "dump",
+    "TemporaryDirectory",
 }
+# Names other objects use too (list.remove, dict.copy): only counted as os.remove, shutil.copy, …
+AMBIGUOUS = {"link", "remove", "move", "copy", "truncate"}
 READ_METHODS = {"read_text", "read_bytes", "iterdir", "glob", "rglob", "walk", "listdir", "scandir"}
 # Modules whose functions of these names only ever touch files.
 FILE_MODULES = {"os", "shutil", "tempfile", "pathlib", "io"}
@@ -125,9 +127,7 @@ def file_access(tree: ast.AST) -> list[tuple[str, int, str]]:
                 owner == "os" or len(node.args) == 1):
             # Path.replace(target) and os.replace(a, b); str.replace takes two arguments.
             found.append(("write", node.lineno, name))
-        elif name in WRITE_METHODS and (isinstance(func, ast.Attribute) or name in ("copyfile", "rmtree")):
-            if name in ("link", "remove", "move", "copy", "dump", "truncate") and owner not in FILE_MODULES:
-                continue  # too common as names of other things: only os.link, shutil.copy, …
+        elif name in WRITE_METHODS and (name not in AMBIGUOUS or owner in FILE_MODULES):
             found.append(("write", node.lineno, name))
         elif name in READ_METHODS and isinstance(func, ast.Attribute):
             found.append(("read", node.lineno, name))
@@ -158,6 +158,7 @@ def test_output_is_found_writing():
 WRITING_SOURCE = '''
 import os, shutil, tempfile
 from pathlib import Path
+from shutil import copy2, rmtree
 def f(p: Path, q, mode):
     p.write_text("x")
     p.write_bytes(b"x")
@@ -182,6 +183,8 @@ def f(p: Path, q, mode):
     os.remove(p)
     p.touch()
     tempfile.mkdtemp()
+    copy2(p, q)
+    rmtree(q)
 '''
 
 HARMLESS_SOURCE = '''
@@ -195,6 +198,8 @@ def g(p, text, items):
     dataclasses.replace(record, name="x")
     items.copy()
     items.remove(1)
+    copy(items)
+    remove(items, 1)
     p.is_file()
 '''
 
