@@ -24,7 +24,7 @@ from cxsite.loader import load_content, read_static, scan_inputs
 from cxsite.model import HeldBack, Site
 from cxsite.output import SiteWriter, check_output_dir
 from cxsite.pipeline import Converter, PageRenderer, other_outputs, time_horizon
-from cxsite.problem import Problem, has_errors, sorted_problems
+from cxsite.problem import Problem, error, has_errors, sorted_problems
 from cxsite.render import output_path
 from cxsite.slug import slugify
 from cxsite.workers import default_jobs
@@ -171,7 +171,7 @@ def build(options: BuildOptions) -> BuildResult:
     if site is None or has_errors(problems):
         return BuildResult(tuple(sorted_problems(problems)), site)
     writer = SiteWriter(out)
-    found = writer.open()
+    found = writer.begin()
     if found:
         return BuildResult(tuple(sorted_problems(problems + found)), site)
     begun = time.perf_counter()
@@ -193,6 +193,9 @@ def build(options: BuildOptions) -> BuildResult:
         paths = {output_path(p.url) for p in pages} | {o.path for o in others} | {
             s.url for s in site.static}
         report, found = writer.commit(paths)
+    except OSError as exc:  # a full disk or a read-only folder: say so, keep the old site
+        writer.abort()
+        return BuildResult(tuple(sorted_problems(problems + [_write_problem(exc, out)])), site)
     except BaseException:
         writer.abort()
         raise
@@ -212,6 +215,12 @@ def build(options: BuildOptions) -> BuildResult:
         replace(result, problems=(), site=None, held=site.held_back, stages={}), files))
     cache.forget_except(set(loaded.markdown))
     return result
+
+
+def _write_problem(exc: OSError, out: Path) -> Problem:
+    """Explain a failure to write the output, which is left as it was."""
+    return error(str(exc.filename or out), None, f"无法写入输出文件夹（{exc.strerror or exc}），网站保持原样",
+                 "检查磁盘空间和文件夹权限后重新生成")
 
 
 def _unchanged_build(state: State, scan: dict, now: dt.datetime, out: Path) -> BuildResult | None:

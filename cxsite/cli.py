@@ -42,9 +42,11 @@ def summary_line(result: BuildResult, out: Path) -> str:
             f"未变 {result.unchanged} 个，删除 {result.deleted} 个；订阅源 {result.feeds} 个，"
             f"静态文件 {result.static} 个 → {out}；用时 {result.seconds:.2f} 秒（{stages}）")
     held = result.held_back
-    if held.drafts or held.future:
-        text += (f"。暂不发布：草稿 {held.drafts} 篇，未到发布日期 {held.future} 篇"
-                 "（加 --drafts、--future 可预览）")
+    parts = ([f"草稿 {held.drafts} 篇"] if held.drafts else []) + (
+        [f"未到发布日期 {held.future} 篇"] if held.future else [])
+    if parts:
+        flags = "、".join(f for f, n in (("--drafts", held.drafts), ("--future", held.future)) if n)
+        text += f"。暂不发布：{'，'.join(parts)}（加 {flags} 可预览）"
     return text + "。"
 
 

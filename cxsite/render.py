@@ -7,7 +7,6 @@ one into bytes with a Jinja2 environment. Templates receive one context:
 
 from __future__ import annotations
 
-import posixpath
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -80,9 +79,7 @@ def relative_url(target: str, base: str, portable: bool = False) -> str:
     path, hash_mark, fragment = target.partition("#")
     if portable and path.endswith("/"):
         path += "index.html"
-    depth = base.count("/") - 1 if base.endswith("/") else base.count("/") - 1
-    if not base.endswith("/"):
-        depth = posixpath.dirname(base).count("/")
+    depth = base.rpartition("/")[0].count("/")  # folders between the site root and the page
     link = "../" * depth + path.lstrip("/")
     return (link or "./") + (hash_mark + fragment)
 
@@ -207,8 +204,9 @@ def make_environment(loader: jinja2.BaseLoader) -> TrackingEnvironment:
 def _url(context, target: str) -> str:
     """Link from the page being rendered to a site URL, relative (so sub-paths work)."""
     page, site = context["page"], context["site"]
-    if page.kind == "404":
-        # The 404 page is served at any depth, so its links start from the site's root path.
+    if page.kind == "404" and not site.portable:
+        # A server shows the 404 page at any depth, so its links start from the site's root path;
+        # opened from file:// (portable) it is only ever at the root, where relative links work.
         return _base_path(site) + target.lstrip("/")
     return relative_url(target, page.url, site.portable)
 
