@@ -102,6 +102,8 @@ def serve_command(root, port, bind, drafts, future) -> None:
         sys.exit(EXIT_USAGE)
     if running.server.port_was_taken:
         click.echo(f"端口 {port} 已被占用，改用端口 {running.server.port}。")
+    if bind not in ("127.0.0.1", "localhost", "::1"):
+        click.echo(f"注意：预览监听在 {bind} 上，同一网络中的其他电脑也能打开它。")
     click.echo(f"正在预览：{running.server.url}  （按 Ctrl-C 停止）")
     try:
         threading.Event().wait()

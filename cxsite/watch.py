@@ -25,7 +25,7 @@ from cxsite.loader import CONTENT_DIR, STATIC_DIR
 from cxsite.theme import LAYOUTS_DIR, THEME_LAYOUTS
 
 THEME_DIR = THEME_LAYOUTS.parent
-QUIET_SECONDS = 0.15  # a burst of saves ends when the folder has been quiet this long
+QUIET_SECONDS = 0.1  # a burst of saves ends when the folder has been quiet this long
 LONGEST_WAIT = 2.0  # rebuild at least this often while events keep coming
 
 # What editors leave beside the file they save: swap, backup, lock and temp files.
