@@ -85,7 +85,8 @@ def build_command(root, out, drafts, future, base_url, portable) -> None:
 
 
 @cli.command("serve")
-@click.option("--root", "-C", type=click.Path(file_okay=False), help="网站根目录（默认为当前目录）")
+@click.option("--root", "-C", type=click.Path(exists=True, file_okay=False),
+              help="网站根目录（默认为当前目录）")
 @click.option("--port", "-p", type=click.IntRange(0, 65535), default=8000, show_default=True,
               help="端口；被占用时自动换一个空闲端口")
 @click.option("--bind", default="127.0.0.1", show_default=True,

@@ -314,5 +314,5 @@ class _Handler(BaseHTTPRequestHandler):
                 seq = snapshot.seq
             self.wfile.flush()
 
-    def log_message(self, format, *args) -> None:  # noqa: A002 - the base class names it so
+    def log_message(self, format, *args) -> None:
         """Stay quiet: the CLI reports rebuilds, a line per request would drown them."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import enum
+import os
 import re
 import threading
 import time
@@ -175,8 +176,8 @@ def file_event(event: wd.FileSystemEvent) -> FileEvent | None:
 
 
 def _text(path: str | bytes) -> str:
-    """Return a watchdog path as text."""
-    return path.decode() if isinstance(path, bytes) else path
+    """Return a watchdog path as text (undecodable bytes kept as the OS does)."""
+    return os.fsdecode(path)
 
 
 class Watcher:

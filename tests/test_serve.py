@@ -82,6 +82,12 @@ def test_serve_refuses_an_address_it_cannot_bind(tmp_path):
     assert result.output.startswith("无法在 256.0.0.1 的端口 0 上启动预览：")
 
 
+def test_serve_refuses_a_missing_root(tmp_path):
+    result = CliRunner().invoke(cli, ["serve", "--root", str(tmp_path / "nope"), "--port", "0"])
+    assert result.exit_code == 2
+    assert "does not exist" in result.output
+
+
 def test_serve_help_lists_its_options():
     result = CliRunner().invoke(cli, ["serve", "--help"])
     assert result.exit_code == 0
