@@ -28,7 +28,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("feeds", "calendar"),
     ("cache", "output"),
     ("pipeline",),
-    ("build",),
+    ("build", "server", "watch"),  # the preview's parts never import build: cli wires them
     ("cli",),
     ("__main__",),
 )
@@ -38,8 +38,9 @@ WRITER = "output"
 # The build cache writes too, but only inside its own folder (.cxsite-cache/).
 WRITERS = {WRITER, "cache"}
 # Modules that may read files: the project (config, loader, the template loader),
-# output (the previous build's manifest) and the cache (its own folder).
-READERS = {"config", "loader", "theme", "output", "cache"}
+# output (the previous build's manifest), the cache (its own folder) and the preview
+# server (its own live-reload script, a resource of the package).
+READERS = {"config", "loader", "theme", "output", "cache", "server"}
 
 
 def modules() -> dict[str, ast.Module]:
