@@ -269,7 +269,7 @@ def _check_urls(documents, branches, events, phases, tags, categories, content) 
         url = "/" + static.url
         owners[url.removesuffix("index.html")].append((f"static/{static.url}", None))
     problems = []
-    for url, claims in sorted(owners.items()):
+    for url, claims in owners.items():
         if len(claims) < 2:
             continue
         for path, line in claims:
