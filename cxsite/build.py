@@ -130,7 +130,7 @@ def load_site(options: BuildOptions, timings: dict, cache: Cache | None = None,
             return Loaded(None, problems, config)
     cache = cache or Cache(options.cache_path)
     state = state or cache.load_state(options.out_dir, _settings(config, options))
-    converter = Converter(cache, state.markdown, config.raw_html, options.worker_count)
+    converter = Converter(cache, state.markdown, config.raw_html, options.worker_count, options.progress)
     loaded = load_content(options.root, config, converter.convert_many, state.parsed, converter.has_html,
                           stamps)
     problems += loaded.problems

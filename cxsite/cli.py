@@ -58,6 +58,40 @@ def summary_line(result: BuildResult, out: Path) -> str:
     return text + "。"
 
 
+class ProgressBar:
+    """Click's progress bar for the slow stages, shown only once a build has run a second.
+
+    Click hides the bar itself when stderr is not a terminal (CI, pipes).
+    """
+
+    LABELS = {"convert": "转换 Markdown", "render": "生成页面"}
+
+    def __init__(self, delay: float = 1.0):
+        self.started = time.monotonic()
+        self.delay = delay
+        self.bar = None
+        self.stage = ""
+        self.shown = 0
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        """Report that `done` of `total` items of a stage are finished."""
+        if stage != self.stage:
+            if time.monotonic() - self.started < self.delay:
+                return
+            self.close()
+            self.bar = click.progressbar(length=total, label=self.LABELS.get(stage, stage), file=sys.stderr)
+            self.bar.__enter__()
+            self.stage, self.shown = stage, 0
+        self.bar.update(done - self.shown)
+        self.shown = done
+
+    def close(self) -> None:
+        """Finish the bar on screen, if one is shown."""
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+            self.bar, self.stage = None, ""
+
+
 def _site_root(root: str | None) -> Path:
     """Return the site's root folder (the current folder by default)."""
     return Path(root).resolve() if root else Path.cwd()
@@ -76,12 +110,17 @@ def cli() -> None:
 @click.option("--future", is_flag=True, help="同时发布日期在未来的文章")
 @click.option("--base-url", help="覆盖 site.yaml 中的 base_url")
 @click.option("--portable", is_flag=True, help="生成可直接用浏览器从本地打开的网站（链接以 index.html 结尾）")
-def build_command(root, out, drafts, future, base_url, portable) -> None:
+@click.option("--jobs", "-j", type=click.IntRange(1, 64), help="并行进程数（默认为 CPU 核数）")
+def build_command(root, out, drafts, future, base_url, portable, jobs) -> None:
     """生成网站到输出文件夹；失败时保留上一次的网站不变。"""
     site_root = _site_root(root)
+    progress = ProgressBar()
     options = BuildOptions(site_root, Path(out).resolve() if out else None, drafts, future, base_url,
-                           portable)
-    result = build(options)
+                           portable, jobs=jobs, progress=progress)
+    try:
+        result = build(options)
+    finally:
+        progress.close()
     print_problems(result.problems)
     if not result.ok:
         click.echo("生成失败，输出文件夹保持不变。", err=True)

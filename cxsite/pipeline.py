@@ -41,8 +41,9 @@ NOW_KEY = ("site", "now")
 class Converter:
     """Markdown conversion through the cache: convert only texts never seen, in parallel."""
 
-    def __init__(self, cache: Cache, known: dict, raw_html: str, jobs: int):
+    def __init__(self, cache: Cache, known: dict, raw_html: str, jobs: int, progress=None):
         self.cache, self.known, self.raw_html, self.jobs = cache, known, raw_html, jobs
+        self.progress = progress
         self.meta: dict = {}  # key -> (summary, chars, links) of every text of this build
         self.converted = 0
 
@@ -60,7 +61,9 @@ class Converter:
                 key, text, source = jobs[i]
                 return markup.convert(text, source, key)
 
-            for _, rendered in map_forked(convert, missing, self.jobs):
+            for done, (_, rendered) in enumerate(map_forked(convert, missing, self.jobs), 1):
+                if self.progress:
+                    self.progress("convert", done, len(missing))
                 batch.append((rendered.key, rendered.html))
                 self.meta[rendered.key] = (rendered.text_summary, rendered.chars, rendered.links)
                 if len(batch) >= 256:
