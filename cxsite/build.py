@@ -150,10 +150,38 @@ def load_site(options: BuildOptions, timings: dict, cache: Cache | None = None,
     return Loaded(site, problems + found, config, state, loaded.parsed, converter.meta, slugs)
 
 
+@dataclass(frozen=True)
+class _Start:
+    """What a build knows before reading content: settings, the cache, the last build's state."""
+
+    config: Config
+    cache: Cache
+    state: State
+    scan: dict
+
+
 def build(options: BuildOptions) -> BuildResult:
     """Build the site into its output folder, or leave it untouched and report why."""
     started = time.perf_counter()
     timings: dict = {}
+    start = _start(options, timings)
+    if isinstance(start, BuildResult):
+        return replace(start, seconds=time.perf_counter() - started)
+    loaded = load_site(options, timings, start.cache, start.state, start.config, start.scan)
+    site = loaded.site
+    if site is None or has_errors(loaded.problems):
+        return BuildResult(tuple(sorted_problems(loaded.problems)), site)
+    result, renderer, others = _render_and_write(site, loaded, start.state, options, timings)
+    if not result.ok:
+        return result
+    begun = time.perf_counter()
+    _remember(start, options.out_dir, loaded, renderer, others, result)
+    timings["state"] = timings.get("state", 0) + time.perf_counter() - begun
+    return replace(result, seconds=time.perf_counter() - started)
+
+
+def _start(options: BuildOptions, timings: dict) -> _Start | BuildResult:
+    """Check the output folder and config, open the cache; a result when nothing needs doing."""
     out = options.out_dir
     problems = check_output_dir(options.root, out)
     if problems:
@@ -161,20 +189,24 @@ def build(options: BuildOptions) -> BuildResult:
     config, problems = load_config(options.root, options.base_url)
     if config is None or has_errors(problems):
         return BuildResult(tuple(sorted_problems(problems)))
+    begun = time.perf_counter()
     cache = Cache(options.cache_path)
     state = cache.load_state(out, _settings(config, options))
+    timings["state"] = time.perf_counter() - begun
+    begun = time.perf_counter()
     scan = scan_inputs(options.root)
+    timings["scan"] = time.perf_counter() - begun
     unchanged = _unchanged_build(state, scan, build_now(options, config.tz), out)
-    if unchanged is not None:
-        return replace(unchanged, seconds=time.perf_counter() - started)
-    loaded = load_site(options, timings, cache, state, config, scan)
-    site, problems = loaded.site, problems + loaded.problems
-    if site is None or has_errors(problems):
-        return BuildResult(tuple(sorted_problems(problems)), site)
+    return unchanged if unchanged is not None else _Start(config, cache, state, scan)
+
+
+def _render_and_write(site: Site, loaded: Loaded, state: State, options: BuildOptions, timings: dict):
+    """Render what changed and commit it to the output: (result, renderer, other outputs)."""
+    out, problems = options.out_dir, list(loaded.problems)
     writer = SiteWriter(out)
     found = writer.begin()
     if found:
-        return BuildResult(tuple(sorted_problems(problems + found)), site)
+        return BuildResult(tuple(sorted_problems(problems + found)), site), None, []
     begun = time.perf_counter()
     try:
         renderer = PageRenderer(site, options.root, state.outputs, writer.holds, options.worker_count,
@@ -182,7 +214,7 @@ def build(options: BuildOptions) -> BuildResult:
         pages = renderer.render(writer.put, writer.keep)
         if renderer.problems:
             writer.abort()
-            return BuildResult(tuple(sorted_problems(problems + renderer.problems)), site)
+            return BuildResult(tuple(sorted_problems(problems + renderer.problems)), site), None, []
         others, found = other_outputs(site, pages)
         problems += found
         for output in others:
@@ -196,26 +228,31 @@ def build(options: BuildOptions) -> BuildResult:
         report, found = writer.commit(paths)
     except OSError as exc:  # a full disk or a read-only folder: say so, keep the old site
         writer.abort()
-        return BuildResult(tuple(sorted_problems(problems + [_write_problem(exc, out)])), site)
+        return BuildResult(tuple(sorted_problems(problems + [_write_problem(exc, out)])), site), None, []
     except BaseException:
         writer.abort()
         raise
     timings["write"] = time.perf_counter() - begun
     if report is None:
-        return BuildResult(tuple(sorted_problems(problems + found)), site)
+        return BuildResult(tuple(sorted_problems(problems + found)), site), None, []
     feeds = sum(1 for o in others if o.path.endswith((".xml", ".ics")) and o.path != "sitemap.xml")
     result = BuildResult(tuple(sorted_problems(problems)), site, len(pages), renderer.rendered,
                          report.written, report.unchanged, report.deleted, feeds, len(site.static),
-                         time.perf_counter() - started, timings)
+                         stages=timings)
+    return result, renderer, others
+
+
+def _remember(start: _Start, out: Path, loaded: Loaded, renderer: PageRenderer, others, result) -> None:
+    """Keep what the next build needs: parses, Markdown, output records, the input scan."""
+    site = result.site
     files = {path: record.size for path, record in renderer.records.items()}
     files.update({o.path: len(o.data) for o in others})
     files.update({s.url: os.stat(s.source).st_size for s in site.static if s.url not in files})
-    cache.save_state(out, State(
-        state.settings, loaded.parsed, loaded.markdown, renderer.records, loaded.slugs,
-        renderer.references, scan, time_horizon(site, renderer.records),
+    start.cache.save_state(out, State(
+        start.state.settings, loaded.parsed, loaded.markdown, renderer.records, loaded.slugs,
+        renderer.references, start.scan, time_horizon(site, renderer.records),
         replace(result, problems=(), site=None, held=site.held_back, stages={}), files))
-    cache.forget_except(set(loaded.markdown))
-    return result
+    start.cache.forget_except(set(loaded.markdown))
 
 
 def _write_problem(exc: OSError, out: Path) -> Problem:

@@ -40,12 +40,14 @@ def print_problems(problems) -> None:
         click.echo("共 " + "，".join(parts), err=True)
 
 
-STAGE_NAMES = {"load": "读取", "graph": "关联", "render": "渲染", "write": "写入"}
+STAGE_NAMES = {"state": "缓存", "scan": "检查", "load": "读取", "graph": "关联", "render": "渲染",
+               "write": "写入"}
 
 
 def summary_line(result: BuildResult, out: Path) -> str:
     """One line on what a successful build did, with the time of each stage."""
     stages = " · ".join(f"{STAGE_NAMES[k]} {v:.2f}" for k, v in result.stages.items() if k in STAGE_NAMES)
+    stages = stages or "无改动，未读取内容"
     text = (f"完成：{result.pages} 个页面（本次渲染 {result.rendered} 个）；写入 {result.written} 个文件，"
             f"未变 {result.unchanged} 个，删除 {result.deleted} 个；订阅源 {result.feeds} 个，"
             f"静态文件 {result.static} 个 → {out}；用时 {result.seconds:.2f} 秒（{stages}）")
