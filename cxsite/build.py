@@ -23,7 +23,7 @@ from cxsite.graph import build_site
 from cxsite.loader import load_content, read_static, scan_inputs
 from cxsite.model import HeldBack, Site
 from cxsite.output import SiteWriter, check_output_dir
-from cxsite.pipeline import Converter, PageRenderer, other_outputs, time_horizon
+from cxsite.pipeline import Converter, OtherOutputs, PageRenderer, time_horizon
 from cxsite.problem import Problem, error, has_errors, sorted_problems
 from cxsite.render import output_path
 from cxsite.slug import slugify
@@ -206,7 +206,7 @@ def _render_and_write(site: Site, loaded: Loaded, state: State, options: BuildOp
     writer = SiteWriter(out)
     found = writer.begin()
     if found:
-        return BuildResult(tuple(sorted_problems(problems + found)), site), None, []
+        return BuildResult(tuple(sorted_problems(problems + found)), site), None, None
     begun = time.perf_counter()
     try:
         renderer = PageRenderer(site, options.root, state.outputs, writer.holds, options.worker_count,
@@ -214,42 +214,40 @@ def _render_and_write(site: Site, loaded: Loaded, state: State, options: BuildOp
         pages = renderer.render(writer.put, writer.keep)
         if renderer.problems:
             writer.abort()
-            return BuildResult(tuple(sorted_problems(problems + renderer.problems)), site), None, []
-        others, found = other_outputs(site, pages)
-        problems += found
-        for output in others:
-            writer.put(output.path, output.data)
+            return BuildResult(tuple(sorted_problems(problems + renderer.problems)), site), None, None
+        others = OtherOutputs(site, state.outputs, writer.holds, renderer.digests)
+        others.make(pages, writer.put, writer.keep)
+        problems += others.problems
         for static in site.static:
             writer.copy(static.url, static.source)
         timings["render"] = time.perf_counter() - begun
         begun = time.perf_counter()
-        paths = {output_path(p.url) for p in pages} | {o.path for o in others} | {
-            s.url for s in site.static}
+        paths = {output_path(p.url) for p in pages} | set(others.paths) | {s.url for s in site.static}
         report, found = writer.commit(paths)
     except OSError as exc:  # a full disk or a read-only folder: say so, keep the old site
         writer.abort()
-        return BuildResult(tuple(sorted_problems(problems + [_write_problem(exc, out)])), site), None, []
+        return BuildResult(tuple(sorted_problems(problems + [_write_problem(exc, out)])), site), None, None
     except BaseException:
         writer.abort()
         raise
     timings["write"] = time.perf_counter() - begun
     if report is None:
-        return BuildResult(tuple(sorted_problems(problems + found)), site), None, []
-    feeds = sum(1 for o in others if o.path.endswith((".xml", ".ics")) and o.path != "sitemap.xml")
+        return BuildResult(tuple(sorted_problems(problems + found)), site), None, None
     result = BuildResult(tuple(sorted_problems(problems)), site, len(pages), renderer.rendered,
-                         report.written, report.unchanged, report.deleted, feeds, len(site.static),
+                         report.written, report.unchanged, report.deleted, others.feeds, len(site.static),
                          stages=timings)
     return result, renderer, others
 
 
-def _remember(start: _Start, out: Path, loaded: Loaded, renderer: PageRenderer, others, result) -> None:
+def _remember(start: _Start, out: Path, loaded: Loaded, renderer: PageRenderer, others: OtherOutputs,
+              result: BuildResult) -> None:
     """Keep what the next build needs: parses, Markdown, output records, the input scan."""
     site = result.site
-    files = {path: record.size for path, record in renderer.records.items()}
-    files.update({o.path: len(o.data) for o in others})
+    records = {**renderer.records, **others.records}
+    files = {path: record.size for path, record in records.items()}
     files.update({s.url: os.stat(s.source).st_size for s in site.static if s.url not in files})
     start.cache.save_state(out, State(
-        start.state.settings, loaded.parsed, loaded.markdown, renderer.records, loaded.slugs,
+        start.state.settings, loaded.parsed, loaded.markdown, records, loaded.slugs,
         renderer.references, start.scan, time_horizon(site, renderer.records),
         replace(result, problems=(), site=None, held=site.held_back, stages={}), files))
     start.cache.forget_except(set(loaded.markdown))
@@ -311,15 +309,15 @@ class Session:
         pages = renderer.render(files.__setitem__, lambda path: files.__setitem__(path, self._files[path]))
         if renderer.problems:
             return Rebuild(tuple(sorted_problems(problems + renderer.problems)), self._files)
-        others, found = other_outputs(site, pages)
-        problems += found
-        for output in others:
-            files[output.path] = output.data
+        others = OtherOutputs(site, self._state.outputs,
+                              lambda path, size: len(self._files.get(path, b"")) == size, renderer.digests)
+        others.make(pages, files.__setitem__, lambda path: files.__setitem__(path, self._files[path]))
+        problems += others.problems
         for static in site.static:
             files.setdefault(static.url, read_static(static))
         changed = tuple(sorted(p for p in files.keys() | self._files.keys()
                                if files.get(p) != self._files.get(p)))
         self._files = files
         self._state = State(_settings(loaded.config, self.options), loaded.parsed, loaded.markdown,
-                            renderer.records, loaded.slugs, renderer.references)
+                            {**renderer.records, **others.records}, loaded.slugs, renderer.references)
         return Rebuild(tuple(sorted_problems(problems)), files, changed, renderer.rendered)
