@@ -117,6 +117,7 @@ class Loaded:
     parsed: dict = field(default_factory=dict)  # this load's source parses
     markdown: dict = field(default_factory=dict)  # this load's Markdown metadata by key
     slugs: dict = field(default_factory=dict)  # tag and category slugs made this time
+    cache: Cache | None = None
 
 
 def load_site(options: BuildOptions, timings: dict, cache: Cache | None = None,
@@ -147,7 +148,7 @@ def load_site(options: BuildOptions, timings: dict, cache: Cache | None = None,
                              future=options.future, portable=options.portable, html=cache,
                              slugify=remembered_slug)
     timings["graph"] = time.perf_counter() - started
-    return Loaded(site, problems + found, config, state, loaded.parsed, converter.meta, slugs)
+    return Loaded(site, problems + found, config, state, loaded.parsed, converter.meta, slugs, cache)
 
 
 @dataclass(frozen=True)
@@ -210,7 +211,7 @@ def _render_and_write(site: Site, loaded: Loaded, state: State, options: BuildOp
     begun = time.perf_counter()
     try:
         renderer = PageRenderer(site, options.root, state.outputs, writer.holds, options.worker_count,
-                                loaded.parsed, state.templates, options.progress)
+                                loaded.parsed, state.templates, options.progress, loaded.cache.templates())
         pages = renderer.render(writer.put, writer.keep)
         if renderer.problems:
             writer.abort()

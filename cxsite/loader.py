@@ -44,7 +44,7 @@ ConvertMany = Callable[[Sequence[tuple[str, str | None, str]]], list[Rendered]]
 
 
 @dataclass(frozen=True)
-class _Parsed:
+class Parsed:
     """A source file's checked values, waiting for its Markdown to be converted."""
 
     kind: str
@@ -53,7 +53,7 @@ class _Parsed:
     lines: dict
     markdown: dict  # field name -> (markdown_key, Markdown text; None once remembered)
 
-    def remembered(self) -> _Parsed:
+    def remembered(self) -> Parsed:
         """The same parse without its Markdown texts: what the build cache keeps."""
         return replace(self, markdown={name: (key, None) for name, (key, _) in self.markdown.items()})
 
@@ -64,7 +64,7 @@ class SourceEntry:
 
     stamp: tuple  # (size, mtime_ns, ctime_ns, inode): unchanged means the bytes need no reading
     digest: bytes  # of the bytes
-    items: list  # _Parsed items without Markdown texts
+    items: list  # Parsed items without Markdown texts
     problems: list
 
 
@@ -128,7 +128,7 @@ class _Reader:
         self.root, self.config, self.known, self.has_html = root, config, known, has_html
         self.stamps = stamps
         self.parsed: dict[str, SourceEntry] = {}
-        self.items: list[_Parsed] = []
+        self.items: list[Parsed] = []
 
     def read(self, path: Path, kind: str, parse) -> None:
         """Parse one file with `parse(rel, stem, data, kind, config)` unless it is known."""
@@ -231,7 +231,7 @@ def _read_document(rel: str, stem: str, data: bytes, kind: str, config: Config):
     lines = {key[0]: line for key, (line, _) in data.where.items() if len(key) == 1}
     lines["body"] = front.body_line
     key = markdown_key(body, rel, config.raw_html)
-    return [_Parsed(kind, rel, {**values, "_stem": stem}, lines, {"body": (key, body)})], problems
+    return [Parsed(kind, rel, {**values, "_stem": stem}, lines, {"body": (key, body)})], problems
 
 
 def _read_record_list(rel: str, stem: str, data: bytes, kind: str, config: Config):
@@ -288,10 +288,10 @@ def _record(data: YamlValue, kind: str, rel: str, config: Config, prefix: tuple,
                           f"它会出现在网址里，可改为 {suggestion}")]
     markdown = {name: (markdown_key(text, rel, config.raw_html), text)
                 for name in _MARKDOWN_FIELDS.get(kind, ()) if (text := values.pop(name, None))}
-    return [_Parsed(kind, rel, values, lines, markdown)], problems
+    return [Parsed(kind, rel, values, lines, markdown)], problems
 
 
-def _build(parsed: _Parsed, rendered: dict[str, Rendered], problems: list[Problem]):
+def _build(parsed: Parsed, rendered: dict[str, Rendered], problems: list[Problem]):
     """Make the model object of a parsed source once its Markdown is HTML."""
     v, lines = parsed.values, parsed.lines
     if parsed.kind in DOCUMENT_FOLDERS.values():
@@ -316,7 +316,7 @@ def _build(parsed: _Parsed, rendered: dict[str, Rendered], problems: list[Proble
                  keys.get("summary", ""), v.get("goals", ()), lines)
 
 
-def _document(parsed: _Parsed, body: Rendered, problems: list[Problem]) -> Document | None:
+def _document(parsed: Parsed, body: Rendered, problems: list[Problem]) -> Document | None:
     """Make a Document, working out its slug and URL."""
     v = parsed.values
     slug = _slug(parsed, problems)
@@ -340,7 +340,7 @@ def _document(parsed: _Parsed, body: Rendered, problems: list[Problem]) -> Docum
     )
 
 
-def _slug(parsed: _Parsed, problems: list[Problem]) -> str | None:
+def _slug(parsed: Parsed, problems: list[Problem]) -> str | None:
     """Return the explicit slug, else one made from the file name or title."""
     v = parsed.values
     if parsed.kind == BULLETIN:

@@ -90,6 +90,7 @@ class PageRenderer:
     parsed: dict  # source path -> loader.SourceEntry (for cheap document digests)
     references: dict  # template source digest -> referenced names (kept between builds)
     progress: Callable | None = None
+    bytecode_cache: object = None  # jinja2.BytecodeCache for compiled templates
     records: dict = field(default_factory=dict)
     problems: list = field(default_factory=list)
     rendered: int = 0
@@ -98,7 +99,7 @@ class PageRenderer:
 
     def render(self, put: Callable[[str, bytes], None], keep: Callable[[str], None]) -> list[Page]:
         """Render changed pages through `put`, report unchanged ones to `keep`; return all pages."""
-        self.env = make_environment(template_loader(self.root))
+        self.env = make_environment(template_loader(self.root), self.bytecode_cache)
         pages = plan_pages(self.site)
         sources = {path: entry.digest for path, entry in self.parsed.items()}
         digests = self.digests = Digests(self.site, sources)

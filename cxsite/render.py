@@ -219,10 +219,12 @@ class TrackingEnvironment(jinja2.Environment):
         return recorder.attribute(obj, argument, value)
 
 
-def make_environment(loader: jinja2.BaseLoader) -> TrackingEnvironment:
+def make_environment(loader: jinja2.BaseLoader,
+                     bytecode_cache: jinja2.BytecodeCache | None = None) -> TrackingEnvironment:
     """Return the Jinja2 environment all pages render with (strict, autoescaped)."""
     env = TrackingEnvironment(
         loader=loader,
+        bytecode_cache=bytecode_cache,
         autoescape=jinja2.select_autoescape(["html", "xml"]),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
