@@ -131,7 +131,7 @@ def load_site(options: BuildOptions, timings: dict, cache: Cache | None = None,
             return Loaded(None, problems, config)
     cache = cache or Cache(options.cache_path)
     state = state or cache.load_state(options.out_dir, _settings(config, options))
-    converter = Converter(cache, state.markdown, config.raw_html, options.worker_count, options.progress)
+    converter = Converter(cache, cache.markdown, config.raw_html, options.worker_count, options.progress)
     loaded = load_content(options.root, config, converter.convert_many, state.parsed, converter.has_html,
                           stamps)
     problems += loaded.problems
@@ -250,7 +250,7 @@ def _remember(start: _Start, out: Path, loaded: Loaded, renderer: PageRenderer, 
     start.cache.save_state(out, State(
         start.state.settings, loaded.parsed, loaded.markdown, records, loaded.slugs,
         renderer.references, start.scan, time_horizon(site, renderer.records),
-        replace(result, problems=(), site=None, held=site.held_back, stages={}), files))
+        replace(result, site=None, held=site.held_back, stages={}), files), start.state)
     start.cache.forget_except(set(loaded.markdown))
 
 

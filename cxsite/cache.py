@@ -3,7 +3,7 @@
 It lives in `.cxsite-cache/` (git-ignored, safe to delete) and is written only
 there. Markdown HTML is keyed by a digest of its text, file and raw-HTML policy,
 never by modification times, so copies and checkouts keep it valid. The build
-state (each source's parse, each output's fingerprint) is one pickle per output
+state (each source's parse, each output's fingerprint) is kept per output
 folder, trusted only by the same cxsite version and configuration; anything
 else makes a clean build.
 """
@@ -22,8 +22,15 @@ from cxsite import __version__
 from cxsite.loader import Parsed, SourceEntry
 
 CACHE_DIR = ".cxsite-cache"
-FORMAT = 1
-_STAMP = f"cxsite {__version__} cache format {FORMAT}\n"
+FORMAT = 2
+
+
+def _code_stamp() -> str:
+    """Name this cxsite: its version and a digest of its code (a changed cxsite trusts no cache)."""
+    code = hashlib.blake2b(digest_size=8)
+    for path in sorted(Path(__file__).parent.glob("*.py")):
+        code.update(path.read_bytes())
+    return f"cxsite {__version__} ({code.hexdigest()}) cache format {FORMAT}\n"
 
 
 @dataclass(frozen=True)
@@ -53,28 +60,41 @@ class State:
 
 
 class Cache:
-    """The cache folder of one site; open it once per build (or preview session)."""
+    """The cache folder of one site; open it once per build (or preview session).
+
+    One SQLite database holds Markdown HTML with its metadata, and per output
+    folder ("scope") each source's parse and each output's record, one row each,
+    so an edit rewrites a few rows instead of the whole state.
+    """
 
     def __init__(self, folder: Path):
         self.folder = folder
-        stamp = folder / "VERSION"
-        if folder.exists() and (not stamp.is_file() or stamp.read_text(encoding="utf-8") != _STAMP):
+        stamp, expected = folder / "VERSION", _code_stamp()
+        if folder.exists() and (not stamp.is_file() or stamp.read_text(encoding="utf-8") != expected):
             shutil.rmtree(folder, ignore_errors=True)  # another version's cache: never trusted
         folder.mkdir(parents=True, exist_ok=True)
         if not stamp.is_file():
-            stamp.write_text(_STAMP, encoding="utf-8")
+            stamp.write_text(expected, encoding="utf-8")
         (folder / ".gitignore").write_text("*\n", encoding="utf-8")
-        self._db_path = folder / "html.sqlite"
+        self._db_path = folder / "cache.sqlite"
         self._db = None
         self._pid = None
-        self.html_keys = {row[0] for row in self._connection().execute("SELECT key FROM html")}
+        rows = self._connection().execute("SELECT key, meta FROM html")
+        self.markdown = {key: pickle.loads(meta) for key, meta in rows}  # key -> (summary, chars, links)
+
+    @property
+    def html_keys(self):
+        """The Markdown keys whose HTML is stored."""
+        return self.markdown.keys()
 
     def _connection(self) -> sqlite3.Connection:
         """Return this process's connection (a forked worker opens its own)."""
         if self._db is None or self._pid != os.getpid():
             self._db = sqlite3.connect(self._db_path, isolation_level=None)
             self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("CREATE TABLE IF NOT EXISTS html (key TEXT PRIMARY KEY, html TEXT)")
+            self._db.execute("PRAGMA synchronous=NORMAL")  # a lost cache costs a rebuild, nothing more
+            for table in _TABLES:
+                self._db.execute(table)
             self._pid = os.getpid()
         return self._db
 
@@ -86,24 +106,25 @@ class Cache:
         return row[0]
 
     def put_many(self, items) -> None:
-        """Store (key, html) pairs."""
-        items = list(items)
+        """Store (key, metadata, html) triples of converted Markdown."""
+        items = [(key, pickle.dumps(meta, protocol=5), html) for key, meta, html in items]
         db = self._connection()
         db.execute("BEGIN")
-        db.executemany("INSERT OR REPLACE INTO html VALUES (?, ?)", items)
+        db.executemany("INSERT OR REPLACE INTO html VALUES (?, ?, ?)", items)
         db.execute("COMMIT")
-        self.html_keys.update(key for key, _ in items)
+        self.markdown.update((key, pickle.loads(meta)) for key, meta, _ in items)
 
     def forget_except(self, keys: set[str]) -> None:
         """Drop HTML no source uses any more, once it is a third of the store."""
-        unused = self.html_keys - keys
-        if len(unused) * 3 < len(self.html_keys) or not unused:
+        unused = self.markdown.keys() - keys
+        if len(unused) * 3 < len(self.markdown) or not unused:
             return
         db = self._connection()
         db.execute("BEGIN")
         db.executemany("DELETE FROM html WHERE key = ?", ((k,) for k in unused))
         db.execute("COMMIT")
-        self.html_keys -= unused
+        for key in unused:
+            del self.markdown[key]
 
     def templates(self):
         """A Jinja2 bytecode cache in this folder: compiled templates kept between builds."""
@@ -113,55 +134,71 @@ class Cache:
         folder.mkdir(exist_ok=True)
         return jinja2.FileSystemBytecodeCache(str(folder))
 
-    def _state_path(self, out: Path) -> Path:
-        """Return the state file of one output folder."""
-        name = hashlib.blake2b(str(out.resolve()).encode(), digest_size=8).hexdigest()
-        return self.folder / f"state-{name}.pickle"
-
     def load_state(self, out: Path, settings: bytes) -> State:
         """Return the state the last build into out left, if made with the same settings."""
+        db, scope = self._connection(), _scope(out)
+        row = db.execute("SELECT settings, rest FROM states WHERE scope = ?", (scope,)).fetchone()
+        if row is None or row[0] != settings:
+            return State(settings, markdown=self.markdown)
         try:
-            with open(self._state_path(out), "rb") as handle:
-                state = _unpack(pickle.load(handle))
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError,
-                ValueError):
-            return State(settings)
-        if state.settings != settings:
-            # Markdown HTML does not depend on settings; parses and outputs may.
-            return State(settings, markdown=state.markdown)
-        return state
+            parsed = {path: _entry(pickle.loads(blob)) for path, blob in
+                      db.execute("SELECT path, entry FROM sources WHERE scope = ?", (scope,))}
+            outputs = {path: OutputRecord(*pickle.loads(blob)) for path, blob in
+                       db.execute("SELECT path, record FROM outputs WHERE scope = ?", (scope,))}
+            slugs, templates, scan, horizon, result, files = pickle.loads(row[1])
+        except (pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError):
+            return State(settings, markdown=self.markdown)
+        return State(settings, parsed, self.markdown, outputs, slugs, templates, scan, horizon, result, files)
 
-    def save_state(self, out: Path, state: State) -> None:
-        """Keep the state for the next build (atomically)."""
-        path = self._state_path(out)
-        temporary = path.with_suffix(".tmp")
-        with open(temporary, "wb") as handle:
-            pickle.dump(_pack(state), handle, protocol=5)
-        os.replace(temporary, path)
-
-
-# The state is pickled as plain tuples: unpickling 20,000 dataclass instances took
-# half a second at 10,000 bulletins, tuples a fifth of that.
-_PACKED = "cxsite-state-1"
-
-
-def _pack(state: State) -> tuple:
-    """The state as tuples and dicts, dependency keys shared between records."""
-    interned: dict = {}
-    parsed = {path: (e.stamp, e.digest, [(i.kind, i.path, i.values, i.lines, i.markdown) for i in e.items],
-                     e.problems) for path, e in state.parsed.items()}
-    outputs = {path: (r.digest, r.size, r.inputs, tuple(interned.setdefault(k, k) for k in r.deps))
-               for path, r in state.outputs.items()}
-    return (_PACKED, state.settings, parsed, state.markdown, outputs, state.slugs, state.templates,
-            state.scan, state.horizon, state.result, state.files)
+    def save_state(self, out: Path, state: State, previous: State) -> None:
+        """Keep the state for the next build, writing only the rows that changed."""
+        db, scope = self._connection(), _scope(out)
+        fresh = previous.settings != state.settings or not previous.outputs
+        db.execute("BEGIN")
+        if fresh:
+            db.execute("DELETE FROM sources WHERE scope = ?", (scope,))
+            db.execute("DELETE FROM outputs WHERE scope = ?", (scope,))
+        for table, column, now, before, pack in (
+                ("sources", "entry", state.parsed, {} if fresh else previous.parsed, _pack_entry),
+                ("outputs", "record", state.outputs, {} if fresh else previous.outputs, _pack_record)):
+            changed = [(scope, path, pickle.dumps(pack(value), protocol=5))
+                       for path, value in now.items() if before.get(path) is not value]
+            db.executemany(f"INSERT OR REPLACE INTO {table} (scope, path, {column}) VALUES (?, ?, ?)",
+                           changed)
+            db.executemany(f"DELETE FROM {table} WHERE scope = ? AND path = ?",
+                           ((scope, path) for path in before.keys() - now.keys()))
+        rest = (state.slugs, state.templates, state.scan, state.horizon, state.result, state.files)
+        db.execute("INSERT OR REPLACE INTO states VALUES (?, ?, ?)",
+                   (scope, state.settings, pickle.dumps(rest, protocol=5)))
+        db.execute("COMMIT")
 
 
-def _unpack(packed: tuple) -> State:
-    """The State of a packed tuple; ValueError when it is not one."""
-    if not isinstance(packed, tuple) or not packed or packed[0] != _PACKED:
-        raise ValueError("not a cxsite state")
-    _, settings, parsed, markdown, outputs, slugs, templates, scan, horizon, result, files = packed
-    parsed = {path: SourceEntry(stamp, digest, [Parsed(*item) for item in items], problems)
-              for path, (stamp, digest, items, problems) in parsed.items()}
-    outputs = {path: OutputRecord(*record) for path, record in outputs.items()}
-    return State(settings, parsed, markdown, outputs, slugs, templates, scan, horizon, result, files)
+_TABLES = (
+    "CREATE TABLE IF NOT EXISTS html (key TEXT PRIMARY KEY, meta BLOB, html TEXT)",
+    "CREATE TABLE IF NOT EXISTS sources (scope TEXT, path TEXT, entry BLOB, PRIMARY KEY (scope, path))",
+    "CREATE TABLE IF NOT EXISTS outputs (scope TEXT, path TEXT, record BLOB, PRIMARY KEY (scope, path))",
+    "CREATE TABLE IF NOT EXISTS states (scope TEXT PRIMARY KEY, settings BLOB, rest BLOB)",
+)
+
+
+def _scope(out: Path) -> str:
+    """Name an output folder in the cache."""
+    return hashlib.blake2b(str(out.resolve()).encode(), digest_size=8).hexdigest()
+
+
+# Rows are pickled as plain tuples: unpickling dataclass instances costs several times more.
+def _pack_entry(entry: SourceEntry) -> tuple:
+    """A source's remembered parse as tuples."""
+    items = [(i.kind, i.path, i.values, i.lines, i.markdown) for i in entry.items]
+    return entry.stamp, entry.digest, items, entry.problems
+
+
+def _entry(packed: tuple) -> SourceEntry:
+    """The SourceEntry of a packed tuple."""
+    stamp, digest, items, problems = packed
+    return SourceEntry(stamp, digest, [Parsed(*item) for item in items], problems)
+
+
+def _pack_record(record: OutputRecord) -> tuple:
+    """An output record as a tuple."""
+    return record.digest, record.size, record.inputs, record.deps

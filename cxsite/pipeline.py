@@ -49,7 +49,7 @@ class Converter:
 
     def has_html(self, key: str) -> bool:
         """Whether the Markdown a key names needs no converting."""
-        return key in self.known and key in self.cache.html_keys
+        return key in self.known
 
     def convert_many(self, jobs: Sequence[tuple[str, str | None, str]]) -> list[Rendered]:
         """Return the Rendered of each (key, text, source); HTML goes to the cache, not back."""
@@ -64,8 +64,9 @@ class Converter:
             for done, (_, rendered) in enumerate(map_forked(convert, missing, self.jobs), 1):
                 if self.progress:
                     self.progress("convert", done, len(missing))
-                batch.append((rendered.key, rendered.html))
-                self.meta[rendered.key] = (rendered.text_summary, rendered.chars, rendered.links)
+                meta = (rendered.text_summary, rendered.chars, rendered.links)
+                batch.append((rendered.key, meta, rendered.html))
+                self.meta[rendered.key] = meta
                 if len(batch) >= 256:
                     self.cache.put_many(batch)
                     batch = []

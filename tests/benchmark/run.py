@@ -190,7 +190,8 @@ def report(cases: list[Case]) -> str:
         lines.append(f"| {case.tool} | {case.size:,} | {case.name} | {case.median():.2f} | {case.spread()} | "
                      f"{case.median('cpu'):.2f} | {max(s.peak_mib for s in case.samples):.0f} |")
     found = {(c.tool, c.size, c.name): c for c in cases}
-    lines += ["", "| N | cxsite case | / anchor case | ratio | target | met |", "| ---: | --- | --- | ---: | ---: | --- |"]
+    lines += ["", "| N | cxsite case | / anchor case | ratio | target | met |",
+              "| ---: | --- | --- | ---: | ---: | --- |"]
     for size in sorted({c.size for c in cases}):
         for name in ("cold", "no-change", "edit-bulletin", "edit-layout"):
             ours = found.get(("cxsite", size, name))
