@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import difflib
+import posixpath
 from collections import defaultdict
 from dataclasses import replace
 
@@ -87,22 +89,37 @@ def _publishable(documents, now, drafts: bool, future: bool):
 
 
 def _check_unique(content: Content) -> list[Problem]:
-    """Report issue numbers and record ids used twice."""
+    """Report issue numbers and record ids used twice, across the list and the folder form."""
     problems = []
     seen: dict = {}
-    keyed = [(("issue", d.issue), d.path, d.line_of("issue"), f"期号 {d.issue}")
+    issues = [d.issue for d in content.documents if d.kind == BULLETIN]
+    next_issue = max(issues, default=0) + 1
+    keyed = [(("issue", d.issue), d, "issue", f"期号 {d.issue} 重复", f"下一个未用的期号是 {next_issue}")
              for d in content.documents if d.kind == BULLETIN]
     for kind, label in (("branches", "支部"), ("events", "活动"), ("phases", "阶段")):
-        keyed += [((kind, r.id), r.path, r.lines.get("id", r.lines.get("_record")),
-                   f"{label}编号“{r.id}”") for r in getattr(content, kind)]
-    for key, path, line, label in keyed:
+        keyed += [((kind, r.id), r, "id", f"{label}编号“{r.id}”重复",
+                   "每个编号只能用一次；同一条记录不要既写在 "
+                   f"content/{kind}.yaml 里又单独写成 content/{kind}/ 下的文件")
+                  for r in getattr(content, kind)]
+    for key, item, field_name, message, hint in keyed:
+        line, column = _position(item, field_name)
         if key in seen:
             first_path, first_line = seen[key]
-            problems.append(error(path, line, f"{label}重复：已在 {first_path}:{first_line} 使用",
-                                  "每个编号只能用一次，请改成未使用的编号"))
+            problems.append(error(item.path, line, f"{message}：{first_path}:{first_line} 已经用过",
+                                  hint, column))
         else:
-            seen[key] = (path, line)
+            seen[key] = (item.path, line)
     return problems
+
+
+def _position(item, key: str, index: int | None = None) -> tuple[int | None, int | None]:
+    """Return (line, column) of a key's value or of one of its list items in a source file."""
+    lines = item.lines
+    if index is not None and (key, index) in lines:
+        return lines[key, index]
+    if (key,) in lines:
+        return lines[(key,)]
+    return lines.get(key, lines.get("_record")), None
 
 
 def _check_issue_gaps(documents) -> list[Problem]:
@@ -121,31 +138,43 @@ def _check_issue_gaps(documents) -> list[Problem]:
 def _check_references(content: Content, branches, events, phases, issues) -> list[Problem]:
     """Report references to branches, events, phases and issues that do not exist."""
     problems = []
+    invalid = {u.identity for u in content.unbuilt if u.identity}
 
-    def check(item, key: str, ids, known, label: str, hint: str) -> None:
-        for ref in ids:
-            if ref not in known and ref != "all":
-                problems.append(error(item.path, item.lines.get(key, item.lines.get("_record")),
-                                      f"{key} 引用了不存在的{label}“{ref}”", hint))
+    def check(item, key: str, ids, known: dict, kind: str, label: str, single: bool = False) -> None:
+        for index, ref in enumerate(ids):
+            if ref in known or ref == "all" or (kind, ref) in invalid:
+                continue
+            line, column = _position(item, key, None if single else index)
+            problems.append(error(item.path, line, f"{key} 引用了不存在的{label}“{ref}”",
+                                  _reference_hint(ref, known, label), column))
 
-    branch_hint = "可用的支部编号：" + "、".join(sorted(branches))
-    event_hint = "可用的活动编号：" + "、".join(sorted(events))
-    for doc in content.documents:
-        check(doc, "branches", doc.branches, branches, "支部", branch_hint)
-        check(doc, "events", doc.events, events, "活动", event_hint)
-    for event in content.events:
-        check(event, "branches", event.branches, branches, "支部", branch_hint)
+    unbuilt = {kind: [u for u in content.unbuilt if u.kind == kind] for kind in ("events", "honors")}
+    for doc in content.documents + tuple(u for u in content.unbuilt if u.kind in (BULLETIN, POST)):
+        check(doc, "branches", doc.branches, branches, "branches", "支部")
+        check(doc, "events", doc.events, events, "events", "活动")
+    for event in content.events + tuple(unbuilt["events"]):
+        check(event, "branches", event.branches, branches, "branches", "支部")
         if event.phase:
-            check(event, "phase", [event.phase], phases, "阶段",
-                  "可用的阶段编号：" + "、".join(sorted(phases)))
-        if event.bulletin is not None and event.bulletin not in issues:
-            problems.append(error(event.path, event.lines.get("bulletin"),
-                                  f"bulletin 引用了不存在的简报第{event.bulletin}期",
-                                  "写已有简报的期号（issue）"))
-    for honor in content.honors:
+            check(event, "phase", [event.phase], phases, "phases", "阶段", single=True)
+        if (event.bulletin is not None and event.bulletin not in issues
+                and ("issue", event.bulletin) not in invalid):
+            line, column = _position(event, "bulletin")
+            shown = "、".join(str(n) for n in sorted(issues)) or "（还没有简报）"
+            problems.append(error(event.path, line, f"bulletin 引用了不存在的简报第{event.bulletin}期",
+                                  f"写已有简报的期号：{shown}", column))
+    for honor in content.honors + tuple(unbuilt["honors"]):
         if honor.branch:
-            check(honor, "branch", [honor.branch], branches, "支部", branch_hint)
+            check(honor, "branch", [honor.branch], branches, "branches", "支部", single=True)
     return problems
+
+
+def _reference_hint(ref: str, known: dict, label: str) -> str:
+    """Suggest the id the writer probably meant, and list the ids there are."""
+    ids = sorted(known)
+    listed = "、".join(ids[:12]) + (f" 等 {len(ids)} 个" if len(ids) > 12 else "")
+    available = f"可用的{label}编号：{listed}" if ids else f"还没有任何{label}，请先建立它"
+    near = difflib.get_close_matches(ref, ids, n=1, cutoff=0.6)
+    return f"是不是 {near[0]}？{available}" if near else available
 
 
 def _check_ranges(content: Content) -> list[Problem]:
@@ -154,8 +183,9 @@ def _check_ranges(content: Content) -> list[Problem]:
     for item, start, end in [(e, e.date, e.end) for e in content.events] + [
             (p, p.start, p.end) for p in content.phases]:
         if end is not None and end < start:
-            problems.append(error(item.path, item.lines.get("end"), "结束日期早于开始日期",
-                                  "检查 end（结束日期）是否写错"))
+            line, column = _position(item, "end")
+            problems.append(error(item.path, line, "end（结束日期）早于开始日期",
+                                  "检查 end（结束日期）是否写错", column))
     return problems
 
 
@@ -272,16 +302,71 @@ def _check_urls(documents, branches, events, phases, tags, categories, content) 
 
 
 def _check_links(content: Content, index: dict) -> list[Problem]:
-    """Warn about Markdown links and images that point to no file or page of the site."""
+    """Warn about Markdown links and images that point to no file or page of the site.
+
+    They are warnings in a build (the page still works) and errors in `cxsite check`,
+    which recognises them by their code.
+    """
     problems = []
+    held_back = {d.path for d in content.documents} - set(index["sources"])
     for doc in content.documents:
         for link in doc.links:
-            if link.key in index["sources"] or link.key in index["urls"] or _is_list_page(link.key):
+            if _exists(link.key, index):
                 continue
-            problems.append(warning(doc.path, link.line, f"链接“{link.written}”指向的文件不存在",
-                                    "站内链接写成相对本文件的路径，如 ../pages/fang-an.md；"
-                                    "图片放在 static/ 下"))
+            what = "图片" if _is_image(link.key) else "链接"
+            if link.key in held_back:
+                problems.append(warning(doc.path, link.line,
+                                        f"{what}“{link.written}”指向的稿件暂不发布（草稿或日期在将来）",
+                                        "发布后这个链接会失效；等那篇稿件发布后再链接", code=BROKEN_LINK))
+                continue
+            problems.append(warning(doc.path, link.line, f"{what}“{link.written}”指向的文件不存在",
+                                    _link_hint(link.key, doc.path, index), code=BROKEN_LINK))
+    for item, key, values in _image_fields(content):
+        for i, value in enumerate(values):
+            external = value.startswith(("http://", "https://", "//"))
+            if external or _exists("static/" + value.lstrip("/"), index):
+                continue
+            line, column = _position(item, key, i if key == "photos" else None)
+            problems.append(warning(item.path, line, f"{key} 指向的图片“{value}”不存在",
+                                    "图片放在 static/ 下，这里写它在 static/ 里的路径，如 img/合影.jpg",
+                                    column, BROKEN_LINK))
     return problems
+
+
+BROKEN_LINK = "broken-link"
+_IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".bmp")
+
+
+def _exists(key: str, index: dict) -> bool:
+    """Whether a link key names a source file, a static file or a page of the site."""
+    return key in index["sources"] or key in index["urls"] or _is_list_page(key)
+
+
+def _is_image(key: str) -> bool:
+    """Whether a link key names an image file."""
+    return key.lower().endswith(_IMAGE_SUFFIXES)
+
+
+def _image_fields(content: Content):
+    """Yield (item, key, paths) for the image paths written in front matter and records."""
+    for doc in content.documents:
+        if doc.cover:
+            yield doc, "cover", (doc.cover,)
+    for event in content.events:
+        if event.photos:
+            yield event, "photos", event.photos
+
+
+def _link_hint(key: str, source: str, index: dict) -> str:
+    """Suggest the file a broken link probably meant, written relative to its source."""
+    candidates = sorted(k for k in index["sources"] if k.startswith(("content/", "static/")))
+    near = difflib.get_close_matches(key, candidates, n=1, cutoff=0.7)
+    if near:
+        target = near[0]
+        if target.startswith("static/"):
+            return f"是不是 /{target.removeprefix('static/')}？"
+        return f"是不是 {posixpath.relpath(target, posixpath.dirname(source))}？"
+    return "站内链接写成相对本文件的路径，如 ../pages/fang-an.md；图片放在 static/ 下，写成 /img/图片.jpg"
 
 
 def _is_list_page(url: str) -> bool:

@@ -1,0 +1,93 @@
+"""`cxsite check`: all validation, the link check of the rendered site and the intranet doctor.
+
+Like a build it orders the stages (through build.load_site and build.render_all,
+which work in memory), but it publishes nothing: the output folder is not touched.
+Markdown links that point to nothing are warnings in a build and errors here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from urllib.parse import urlsplit
+
+from cxsite.build import BuildOptions, load_site, render_all
+from cxsite.doctor import examine
+from cxsite.graph import BROKEN_LINK
+from cxsite.linkcheck import check_links
+from cxsite.loader import find_legacy_encoded, read_project_texts
+from cxsite.model import Site
+from cxsite.output import rewrite_with_backup
+from cxsite.problem import ERROR, Problem, has_errors, sorted_problems
+from cxsite.render import output_path, plan_pages
+from cxsite.theme import THEME_LAYOUTS, template_source_path
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """What a check found, and how much it looked at."""
+
+    problems: tuple[Problem, ...]
+    pages: int = 0
+    links: int = 0
+    converted: tuple[str, ...] = ()  # files rewritten as UTF-8 by --fix-encoding
+
+    def passed(self, strict: bool = False) -> bool:
+        """Whether the site is clean: no errors (and, when strict, no warnings)."""
+        return not self.problems if strict else not has_errors(self.problems)
+
+
+def run_check(options: BuildOptions, fix_encoding: bool = False) -> CheckResult:
+    """Check the site under options.root without writing its output."""
+    root = options.root
+    converted, problems = _fix_encoding(root) if fix_encoding else ((), [])
+    site, found = load_site(options, {})
+    texts = read_project_texts(root)
+    problems += [replace(p, severity=ERROR) if p.code == BROKEN_LINK else p for p in found]
+    pages = links = 0
+    if site is not None and not has_errors(p for p in problems if p.code != BROKEN_LINK):
+        outputs, found = render_all(site, root)
+        problems += found
+        if outputs:
+            data = {o.path: o.data for o in outputs}
+            pages = sum(1 for path in data if path.endswith(".html"))
+            found, links = check_links(data, {f.url for f in site.static}, site.config.base_url,
+                                       _sources(site, root), _markdown_links(site),
+                                       dict(texts + _theme_layouts()))
+            problems += found
+    hosts = {urlsplit(site.config.base_url).hostname} if site is not None else set()
+    problems += examine(texts, {h.lower() for h in hosts if h})
+    return CheckResult(tuple(sorted_problems(problems)), pages, links, converted)
+
+
+def _fix_encoding(root) -> tuple[tuple[str, ...], list[Problem]]:
+    """Rewrite GBK/GB18030 sources as UTF-8, each after a backup copy (`--fix-encoding`)."""
+    converted, problems = [], []
+    for rel, text in find_legacy_encoded(root):
+        problem = rewrite_with_backup(root / rel, text, rel)
+        if problem is None:
+            converted.append(rel)
+        else:
+            problems.append(problem)
+    return tuple(converted), problems
+
+
+def _sources(site: Site, root):
+    """Return a function naming the file a writer edits to change an output file."""
+    owners = {}
+    for page in plan_pages(site):
+        item = page.doc or page.record
+        owners[output_path(page.url)] = item.path if item is not None else template_source_path(
+            root, page.template)
+    return lambda path: owners.get(path, path)
+
+
+def _theme_layouts() -> list[tuple[str, str]]:
+    """The built-in theme's layouts as (shown path, text), to locate links written in them."""
+    return [(f"cxsite/theme/layouts/{path.relative_to(THEME_LAYOUTS).as_posix()}", path.read_text("utf-8"))
+            for path in sorted(THEME_LAYOUTS.rglob("*")) if path.is_file()]
+
+
+def _markdown_links(site: Site) -> set[tuple[str, str]]:
+    """(source, site URL) of Markdown links, which the build already checks with their lines."""
+    return {(doc.path, link.key) for doc in site.documents + site.pages for link in doc.links
+            if link.key.startswith("/")}
