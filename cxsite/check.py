@@ -40,15 +40,14 @@ def run_check(options: BuildOptions, fix_encoding: bool = False) -> CheckResult:
     """Check the site under options.root without writing its output."""
     root = options.root
     converted, problems = _fix_encoding(root) if fix_encoding else ((), [])
-    site, found = load_site(options, {})
-    texts = read_project_texts(root)
-    problems += [replace(p, severity=ERROR) if p.code == BROKEN_LINK else p for p in found]
+    loaded = load_site(options, {})
+    site, texts = loaded.site, read_project_texts(root)
+    problems += [replace(p, severity=ERROR) if p.code == BROKEN_LINK else p for p in loaded.problems]
     pages = links = 0
     if site is not None and not has_errors(p for p in problems if p.code != BROKEN_LINK):
-        outputs, found = render_all(site, root)
+        data, found = render_all(site, root)
         problems += found
-        if outputs:
-            data = {o.path: o.data for o in outputs}
+        if data:
             pages = sum(1 for path in data if path.endswith(".html"))
             found, links = check_links(data, {f.url for f in site.static}, site.config.base_url,
                                        _sources(site, root), _markdown_links(site),

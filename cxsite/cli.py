@@ -36,12 +36,15 @@ def print_problems(problems) -> None:
         click.echo("共 " + "，".join(parts), err=True)
 
 
+STAGE_NAMES = {"load": "读取", "graph": "关联", "render": "渲染", "write": "写入"}
+
+
 def summary_line(result: BuildResult, out: Path) -> str:
-    """One line on what a successful build wrote."""
-    text = (f"完成：{result.pages} 个页面，共写入 {result.files} 个文件到 {out}，"
-            f"用时 {result.seconds:.2f} 秒")
-    if result.kept:
-        text += f"；保留了输出文件夹里 {result.kept} 个非 cxsite 生成的文件"
+    """One line on what a successful build did, with the time of each stage."""
+    stages = " · ".join(f"{STAGE_NAMES[k]} {v:.2f}" for k, v in result.stages.items() if k in STAGE_NAMES)
+    text = (f"完成：{result.pages} 个页面（本次渲染 {result.rendered} 个）；写入 {result.written} 个文件，"
+            f"未变 {result.unchanged} 个，删除 {result.deleted} 个；订阅源 {result.feeds} 个，"
+            f"静态文件 {result.static} 个 → {out}；用时 {result.seconds:.2f} 秒（{stages}）")
     held = result.held_back
     if held.drafts or held.future:
         text += (f"。暂不发布：草稿 {held.drafts} 篇，未到发布日期 {held.future} 篇"

@@ -62,11 +62,11 @@ def _add_entry(feed: FeedGenerator, site: Site, doc: Document) -> None:
         entry.category(term=tag)
 
 
-def absolute_content(site: Site, html: str) -> str:
-    """A body's HTML with every internal link and image made absolute under base_url."""
+def absolute_content(site: Site, key: str) -> str:
+    """A body's HTML (by key) with every internal link and image made absolute under base_url."""
 
     def link(key: str) -> str | None:
         target = site.url_for_key(key)
         return site.config.absolute(target) if target else None
 
-    return resolve_links(html, link)
+    return resolve_links(site.html(key), link)

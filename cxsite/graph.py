@@ -31,8 +31,12 @@ GENERATED_FILES = ("/feed.xml", "/atom.xml", "/sitemap.xml", "/404.html", "/even
 
 
 def build_site(config: Config, content: Content, now: dt.datetime, *, drafts: bool = False,
-               future: bool = False, portable: bool = False) -> tuple[Site, list[Problem]]:
-    """Make the Site graph from loaded content; problems name the source lines."""
+               future: bool = False, portable: bool = False,
+               html=None) -> tuple[Site, list[Problem]]:
+    """Make the Site graph from loaded content; problems name the source lines.
+
+    `html` is the store Markdown HTML is fetched from by key (see Site.html).
+    """
     problems: list[Problem] = []
     problems += _check_unique(content)
     problems += _check_issue_gaps(content.documents)
@@ -60,7 +64,7 @@ def build_site(config: Config, content: Content, now: dt.datetime, *, drafts: bo
     problems += _check_links(content, index)
     site = Site(config, now, newest, bulletins, posts, pages, tuple(branches.values()),
                 tuple(events.values()), honors, tuple(phases.values()), tags, categories,
-                content.static, content.intro, held, portable, index)
+                content.static, content.intro, held, portable, index, html)
     return site, problems
 
 

@@ -1,19 +1,15 @@
 """Reads a site's content/ and static files into the model, with every problem located.
 
 The loader is, with the template loader, the only stage that reads the project.
-Markdown conversion is handed in (`convert_many`) so the build can cache it and
-run it in worker processes. Reading a file and checking its text are separate:
-`parse_document` and `parse_records` take text and never touch the disk.
-
-`lines` of a document or record maps each top-level key to its line, and each
-key path tuple — `("branches",)` for a value, `("branches", 2)` for a list item —
-to the (line, column) where it is written, so problems can point at the item.
+Checking a file's bytes is sources.py's job; Markdown conversion is handed in
+(`convert_many`) so the build can cache it and run it in worker processes.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import difflib
+import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,9 +30,9 @@ from cxsite.model import (
     Unbuilt,
 )
 from cxsite.problem import Problem, error, warning
-from cxsite.schema import FieldError, check_fields, key_names, read_id, read_positive_int
 from cxsite.slug import is_slug, slugify
-from cxsite.syntax import YamlValue, decode_legacy, decode_source, parse_yaml, split_front_matter
+from cxsite.sources import Checked, Parsed, parse_document, parse_records
+from cxsite.syntax import decode_legacy, decode_source
 
 CONTENT_DIR = "content"
 STATIC_DIR = "static"
@@ -45,34 +41,29 @@ DOCUMENT_FOLDERS = {"bulletins": BULLETIN, "posts": POST, "pages": PAGE}
 RECORD_KINDS = ("branches", "events", "honors", "phases")
 THEME_STATIC = Path(__file__).parent / "theme" / "static"
 TEXT_SUFFIXES = (".html", ".htm", ".xml", ".svg", ".css", ".js", ".md", ".yaml", ".yml", ".txt", ".json")
+_BACKUPS = ("~", ".swp", ".tmp", ".bak")
 
 ConvertMany = Callable[[Sequence[tuple[str, str]]], list[Rendered]]
 
 
 @dataclass(frozen=True)
-class Parsed:
-    """A source file's checked values, waiting for its Markdown to be converted."""
+class Loaded:
+    """What the loader read: the content, its problems, and each source file's parse."""
 
-    kind: str
-    path: str
-    values: dict
-    lines: dict
-    markdown: dict  # field name -> Markdown text
+    content: Content
+    problems: list[Problem]
+    parsed: dict  # path -> (digest, items, problems), to skip unchanged files next build
 
 
-@dataclass(frozen=True)
-class Checked:
-    """What reading one source file gave: items to build, problems, and the items that failed."""
+def load_content(root: Path, config: Config, convert_many: ConvertMany,
+                 known: dict | None = None) -> Loaded:
+    """Read every document, record and static file of the site under root.
 
-    items: tuple[Parsed, ...] = ()
-    problems: tuple[Problem, ...] = ()
-    unbuilt: tuple[Unbuilt, ...] = ()
-
-
-def load_content(root: Path, config: Config, convert_many: ConvertMany) -> tuple[Content, list[Problem]]:
-    """Read every document, record and static file of the site under root."""
+    `known` is the `parsed` of an earlier load with the same configuration: a
+    file whose bytes have the same digest is not parsed again.
+    """
     problems: list[Problem] = []
-    checked: list[Checked] = []
+    reader = _Reader(root, config.tz, known or {})
     content = root / CONTENT_DIR
     if not content.is_dir():
         problems.append(error(CONTENT_DIR, None, "找不到内容文件夹 content/",
@@ -80,24 +71,62 @@ def load_content(root: Path, config: Config, convert_many: ConvertMany) -> tuple
     else:
         problems += _check_layout(content)
         for folder, kind in DOCUMENT_FOLDERS.items():
-            checked += [_read_document(root, path, kind, config.tz)
-                        for path in _files(content / folder, ".md", problems, root)]
+            for path in _files(content / folder, ".md", problems, root):
+                reader.read(path, kind, False)
         for kind in RECORD_KINDS:
-            checked += _read_records(root, content, kind, config.tz, problems)
-    parsed = [item for c in checked for item in c.items]
-    problems += [p for c in checked for p in c.problems]
+            list_file = content / f"{kind}.yaml"
+            if list_file.is_file():
+                reader.read(list_file, kind, True)
+            for path in _files(content / kind, ".yaml", problems, root):
+                reader.read(path, kind, False)
+    items = [item for _, found, _ in reader.parsed.values() for item in found]
+    parsed = [item for item in items if isinstance(item, Parsed)]
+    unbuilt = tuple(item for item in items if isinstance(item, Unbuilt))
+    problems += [p for _, _, found in reader.parsed.values() for p in found]
     jobs = [(text, p.path) for p in parsed for text in p.markdown.values()]
     if config.intro:
         jobs.append((config.intro, "site.yaml"))
     rendered = iter(convert_many(jobs))
     built = [_build(p, {name: next(rendered) for name in p.markdown}, problems) for p in parsed]
-    intro = next(rendered).html if config.intro else ""
+    intro = next(rendered).key if config.intro else ""
     by_kind = {kind: tuple(b for b in built if b is not None and _kind_of(b) == kind)
                for kind in ("document", *RECORD_KINDS)}
     static = _static_files(root)
-    unbuilt = tuple(u for c in checked for u in c.unbuilt)
-    return Content(by_kind["document"], by_kind["branches"], by_kind["events"], by_kind["honors"],
-                   by_kind["phases"], static, intro, unbuilt), problems
+    content = Content(by_kind["document"], by_kind["branches"], by_kind["events"], by_kind["honors"],
+                      by_kind["phases"], static, intro, unbuilt)
+    return Loaded(content, problems, reader.parsed)
+
+
+class _Reader:
+    """Reads source files once each, reusing an earlier parse of identical bytes."""
+
+    def __init__(self, root: Path, tz: dt.tzinfo, known: dict):
+        self.root, self.tz, self.known = root, tz, known
+        self.parsed: dict = {}  # path -> (digest, items and unbuilt items, problems)
+
+    def read(self, path: Path, kind: str, list_form: bool) -> None:
+        """Check one file unless its bytes are known from an earlier load."""
+        rel = _relative(path, self.root)
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            problem = error(rel, None, f"无法读取文件（{exc.strerror}）", "检查文件权限")
+            self.parsed[rel] = (b"", [], [problem])
+            return
+        digest = hashlib.blake2b(data, digest_size=16).digest()
+        earlier = self.known.get(rel)
+        if earlier is not None and earlier[0] == digest:
+            self.parsed[rel] = earlier
+            return
+        checked = check_source(data, rel, kind, self.tz, path.stem, list_form)
+        self.parsed[rel] = (digest, [*checked.items, *checked.unbuilt], list(checked.problems))
+
+
+def check_source(data: bytes, rel: str, kind: str, tz: dt.tzinfo, stem: str, list_form: bool) -> Checked:
+    """Check one source file's bytes as the kind its folder says."""
+    if kind in DOCUMENT_FOLDERS.values():
+        return parse_document(data, rel, kind, tz, stem)
+    return parse_records(data, rel, kind, tz, None if list_form else stem)
 
 
 def _kind_of(item) -> str:
@@ -117,9 +146,6 @@ def _check_layout(content: Path) -> list[Problem]:
         hint = f"是不是想用 {near[0]}？" if near else "可用的名称：" + "、".join(sorted(known))
         problems.append(warning(f"{CONTENT_DIR}/{entry.name}", None, "cxsite 不读取这个文件或文件夹", hint))
     return problems
-
-
-_BACKUPS = ("~", ".swp", ".tmp", ".bak")
 
 
 def _files(folder: Path, suffix: str, problems: list[Problem], root: Path) -> list[Path]:
@@ -143,204 +169,35 @@ def _relative(path: Path, root: Path) -> str:
     return path.relative_to(root).as_posix()
 
 
-def _read_bytes(path: Path, rel: str) -> tuple[bytes | None, list[Problem]]:
-    """Read a source file's bytes."""
-    try:
-        return path.read_bytes(), []
-    except OSError as exc:
-        return None, [error(rel, None, f"无法读取文件（{exc.strerror}）", "检查文件权限")]
-
-
-def _read_document(root: Path, path: Path, kind: str, tz: dt.tzinfo) -> Checked:
-    """Read one Markdown document."""
-    rel = _relative(path, root)
-    data, problems = _read_bytes(path, rel)
-    if data is None:
-        return Checked(problems=tuple(problems))
-    return parse_document(data, rel, kind, tz, path.stem)
-
-
-def parse_document(data: bytes, rel: str, kind: str, tz: dt.tzinfo, stem: str) -> Checked:
-    """Check a Markdown document's bytes: encoding, front matter, keys and values."""
-    text, problems = decode_source(data, rel)
-    if text is None:
-        return Checked(problems=tuple(problems), unbuilt=_legacy_unbuilt(data, rel, kind))
-    front, problems = split_front_matter(text, rel)
-    if front is None:
-        return Checked(problems=tuple(problems))
-    data_value, problems = parse_yaml(front.header, rel, front.header_line, key_names(kind))
-    if data_value is None:
-        return Checked(problems=tuple(problems))
-    if data_value.value is None:
-        data_value = YamlValue({}, {(): (front.header_line, 1)})
-    values, found = check_fields(data_value, kind, rel, tz)
-    problems += found
-    if any(p.is_error for p in problems):
-        return Checked(problems=tuple(problems),
-                       unbuilt=(_unbuilt(kind, rel, data_value.value, values, _lines(data_value, ())),))
-    # Blank lines keep the body's line numbers equal to the file's in Markdown errors.
-    body = "\n" * (front.body_line - 1) + front.body
-    lines = _lines(data_value, ())
-    lines["body"] = front.body_line
-    return Checked((Parsed(kind, rel, {**values, "_stem": stem}, lines, {"body": body}),),
-                   tuple(problems))
-
-
-def _lines(data: YamlValue, prefix: tuple) -> dict:
-    """Return the positions of a mapping's keys, values and list items (see module doc)."""
-    size = len(prefix)
-    lines: dict = {}
-    for key, (line, _) in data.where.items():
-        if len(key) == size + 1 and key[:size] == prefix:
-            lines[key[size]] = line
-    for key, position in data.values.items():
-        if size < len(key) <= size + 2 and key[:size] == prefix:
-            lines[key[size:]] = position
-    for key, position in data.where.items():
-        if len(key) == size + 2 and key[:size] == prefix:
-            lines[key[size:]] = position
-    return lines
-
-
-def _identity(raw, kind: str) -> tuple | None:
-    """Return who a failed source says it is: its issue number or its id, when readable."""
-    if not isinstance(raw, dict):
-        return None
-    try:
-        if kind == BULLETIN and raw.get("issue") is not None:
-            return ("issue", read_positive_int(raw["issue"]))
-        if kind in ("branches", "events", "phases") and raw.get("id") is not None:
-            return (kind, read_id(raw["id"]))
-    except FieldError:
-        pass
-    return None
-
-
-def _unbuilt(kind: str, rel: str, raw, values: dict, lines: dict) -> Unbuilt:
-    """Keep what a failed source says it is and refers to (the values that did read)."""
-    return Unbuilt(kind, rel, _identity(raw, kind), values.get("branches", ()), values.get("events", ()),
-                   values.get("phase", ""), values.get("bulletin"), values.get("branch", ""), lines)
-
-
-def _legacy_unbuilt(data: bytes, rel: str, kind: str) -> tuple[Unbuilt, ...]:
-    """Read who a GBK file says it is, so its mistake is reported once, not at every reference."""
-    text = decode_legacy(data)
-    if text is None:
-        return ()
-    text = text.lstrip("\ufeff").replace("\r\n", "\n")
-    if kind in DOCUMENT_FOLDERS.values():
-        front, _ = split_front_matter(text, "")
-        text = front.header if front else ""
-    parsed, _ = parse_yaml(text, "")
-    if parsed is None:
-        return ()
-    items = parsed.value if isinstance(parsed.value, list) else [parsed.value]
-    return tuple(Unbuilt(kind, rel, _identity(item, kind)) for item in items)
-
-
-def _read_records(root: Path, content: Path, kind: str, tz: dt.tzinfo, problems: list[Problem]):
-    """Return the records of a kind from content/<kind>.yaml and content/<kind>/*.yaml."""
-    found = []
-    list_file = content / f"{kind}.yaml"
-    sources = ([(list_file, True)] if list_file.is_file() else []) + [
-        (path, False) for path in _files(content / kind, ".yaml", problems, root)]
-    for path, list_form in sources:
-        rel = _relative(path, root)
-        data, read_problems = _read_bytes(path, rel)
-        if data is None:
-            found.append(Checked(problems=tuple(read_problems)))
-            continue
-        found.append(parse_records(data, rel, kind, tz, None if list_form else path.stem))
-    return found
-
-
-def parse_records(data: bytes, rel: str, kind: str, tz: dt.tzinfo, stem: str | None) -> Checked:
-    """Check a YAML record file: a list of records, or one record named after `stem`."""
-    text, problems = decode_source(data, rel)
-    if text is None:
-        return Checked(problems=tuple(problems), unbuilt=_legacy_unbuilt(data, rel, kind))
-    if not text.strip():
-        return Checked(problems=(error(rel, 1, "文件是空的", "删除这个文件，或写入记录内容"),))
-    parsed, problems = parse_yaml(text, rel, 1, key_names(kind))
-    if parsed is None:
-        return Checked(problems=tuple(problems))
-    if parsed.value is None:
-        return Checked(problems=(error(rel, 1, "文件里只有注释，没有记录", "删除这个文件，或写入记录内容"),))
-    if stem is not None:
-        return _merge([Checked(problems=tuple(problems)), _record_file(parsed, kind, rel, tz, stem)])
-    if not isinstance(parsed.value, list):
-        return Checked(problems=(*problems, error(
-            rel, 1, f"{rel} 应是一个列表，每项以“- ”开头",
-            f"或者把每条记录放到 content/{kind}/ 下的单独文件里")))
-    return _merge([Checked(problems=tuple(problems))] + [
-        _record(parsed, kind, rel, tz, (index,), {}) for index in range(len(parsed.value))])
-
-
-def _record_file(parsed: YamlValue, kind: str, rel: str, tz: dt.tzinfo, stem: str) -> Checked:
-    """Check a file holding one record; its id defaults to the file name."""
-    if kind == "honors":
-        return _record(parsed, kind, rel, tz, (), {})
-    if isinstance(parsed.value, dict) and parsed.value.get("id") in (None, "") and not is_slug(stem):
-        suggestion = slugify(stem) or "ji-lu-1"
-        problem = error(rel, 1, f"文件名“{stem}”不能用作编号 id（只能含小写字母、数字和连字符）",
-                        f"把文件改名为 {suggestion}.yaml，或在文件里加一行“id: {suggestion}”")
-        return Checked(problems=(problem,), unbuilt=(Unbuilt(kind, rel),))
-    return _record(parsed, kind, rel, tz, (), {"id": stem})
-
-
-def _merge(results: list[Checked]) -> Checked:
-    """Combine the results of the records of one file."""
-    return Checked(tuple(i for r in results for i in r.items), tuple(p for r in results for p in r.problems),
-                   tuple(u for r in results for u in r.unbuilt))
-
-
-_MARKDOWN_FIELDS = {"branches": ("description",), "events": ("summary",), "phases": ("summary",)}
-
-
-def _record(data: YamlValue, kind: str, rel: str, tz: dt.tzinfo, prefix: tuple, defaults: dict) -> Checked:
-    """Check one record and prepare it for conversion."""
-    values, problems = check_fields(data, kind, rel, tz, prefix, defaults)
-    if any(p.is_error for p in problems):
-        raw = data.value[prefix[0]] if prefix else data.value
-        if isinstance(raw, dict):
-            raw = {**defaults, **raw}
-        return Checked(problems=tuple(problems),
-                       unbuilt=(_unbuilt(kind, rel, raw, values, _lines(data, prefix)),))
-    lines = _lines(data, prefix)
-    lines["_record"] = data.line_of(*prefix) or 1
-    markdown = {name: values.pop(name) for name in _MARKDOWN_FIELDS.get(kind, ()) if name in values}
-    return Checked((Parsed(kind, rel, values, lines, markdown),), tuple(problems))
-
-
 def _build(parsed: Parsed, rendered: dict[str, Rendered], problems: list[Problem]):
     """Make the model object of a parsed source once its Markdown is HTML."""
     v, lines = parsed.values, parsed.lines
     if parsed.kind in DOCUMENT_FOLDERS.values():
         return _document(parsed, rendered["body"], problems)
-    html = {name: r.html for name, r in rendered.items()}
+    keys = {name: r.key for name, r in rendered.items()}
     if parsed.kind == "branches":
         return Branch(v["id"], parsed.path, f"/branches/{v['id']}/", v["name"], v.get("kind", ""),
                       v.get("theme", ""), v.get("secretary", ""), v.get("members"),
-                      v.get("sections", ()), v.get("goals", ()), html.get("description", ""),
+                      v.get("sections", ()), v.get("goals", ()), keys.get("description", ""),
                       v.get("weight", 0), lines)
     if parsed.kind == "events":
         summary = rendered.get("summary")
         return Event(v["id"], parsed.path, f"/events/{v['id']}/", v["title"], v["date"], v.get("end"),
                      v.get("time", ""), v.get("location", ""), v.get("kind", ""),
                      v.get("branches", ()), v.get("participants"), v.get("phase", ""),
-                     v.get("bulletin"), html.get("summary", ""),
+                     v.get("bulletin"), keys.get("summary", ""),
                      summary.text_summary if summary else "", v.get("photos", ()), lines)
     if parsed.kind == "honors":
         return Honor(v["title"], parsed.path, v["date"], v.get("level", ""), v.get("awarded_by", ""),
                      v.get("recipient", ""), v.get("branch", ""), lines)
     return Phase(v["id"], parsed.path, f"/phases/{v['id']}/", v["name"], v["start"], v["end"],
-                 html.get("summary", ""), v.get("goals", ()), lines)
+                 keys.get("summary", ""), v.get("goals", ()), lines)
 
 
 def _document(parsed: Parsed, body: Rendered, problems: list[Problem]) -> Document | None:
     """Make a Document, working out its slug and URL."""
     v = parsed.values
-    slug = _slug(parsed, problems)
+    slug = document_slug(parsed, problems)
     if slug is None:
         return None
     if parsed.kind == BULLETIN:
@@ -351,7 +208,7 @@ def _document(parsed: Parsed, body: Rendered, problems: list[Problem]) -> Docume
         url = f"/{slug}/"
     menu = v.get("menu", "")
     return Document(
-        kind=parsed.kind, path=parsed.path, url=url, title=v["title"], body=body.html,
+        kind=parsed.kind, path=parsed.path, url=url, title=v["title"], body=body.key,
         summary=v.get("summary") or body.text_summary, date=v.get("date"), issue=v.get("issue"),
         slug=slug, category=v.get("category", ""), author=v.get("author", ""),
         branches=v.get("branches", ()), events=v.get("events", ()), tags=v.get("tags", ()),
@@ -361,7 +218,7 @@ def _document(parsed: Parsed, body: Rendered, problems: list[Problem]) -> Docume
     )
 
 
-def _slug(parsed: Parsed, problems: list[Problem]) -> str | None:
+def document_slug(parsed: Parsed, problems: list[Problem]) -> str | None:
     """Return the explicit slug (checked by the schema), else one made from the file name or title."""
     v = parsed.values
     if parsed.kind == BULLETIN:
@@ -389,6 +246,11 @@ def _static_files(root: Path) -> tuple[StaticFile, ...]:
     return tuple(StaticFile(url, source) for url, source in sorted(files.items()))
 
 
+def read_static(static: StaticFile) -> bytes:
+    """Return the bytes of a static file (for serving a site from memory)."""
+    return Path(static.source).read_bytes()
+
+
 # ------------------------------------------------ reading for check, new and init
 
 
@@ -405,10 +267,9 @@ def read_project_texts(root: Path) -> list[tuple[str, str]]:
                 or any(part.startswith(".") for part in rel.parts)):
             continue
         try:
-            data = path.read_bytes()
+            text, _ = decode_source(path.read_bytes(), rel.as_posix())
         except OSError:
             continue
-        text, problems = decode_source(data, rel.as_posix())
         if text is not None:
             found.append((rel.as_posix(), text))
     return found
@@ -449,27 +310,33 @@ def read_existing(root: Path, tz: dt.tzinfo) -> Existing:
     content = root / CONTENT_DIR
     if not content.is_dir():
         return Existing()
+    reader = _Reader(root, tz, {})
+    for folder, kind in DOCUMENT_FOLDERS.items():
+        for path in _files(content / folder, ".md", [], root):
+            reader.read(path, kind, False)
+    for kind in ("branches", "events", "phases"):
+        if (content / f"{kind}.yaml").is_file():
+            reader.read(content / f"{kind}.yaml", kind, True)
+        for path in _files(content / kind, ".yaml", [], root):
+            reader.read(path, kind, False)
     issues: dict[int, tuple] = {}
     urls: set[str] = set()
-    for folder, kind in DOCUMENT_FOLDERS.items():
-        for path in sorted((content / folder).rglob("*.md")):
-            checked = _read_document(root, path, kind, tz)
-            for item in checked.items:
-                if kind == BULLETIN:
-                    issues[item.values["issue"]] = item.values.get("distribution", ())
-                else:
-                    slug = _slug(item, [])
-                    urls.add(f"/posts/{slug}/" if kind == POST else f"/{slug}/")
-            for unbuilt in checked.unbuilt:
-                if unbuilt.identity and unbuilt.identity[0] == "issue":
-                    issues.setdefault(unbuilt.identity[1], ())
-    ids = {}
-    for kind in ("branches", "events", "phases"):
-        found: set[str] = set()
-        for checked in _read_records(root, content, kind, tz, []):
-            found |= {item.values["id"] for item in checked.items}
-            found |= {u.identity[1] for u in checked.unbuilt if u.identity}
-        ids[kind] = frozenset(found)
+    ids: dict[str, set] = {"branches": set(), "events": set(), "phases": set()}
+    for _, items, _ in reader.parsed.values():
+        for item in items:
+            if isinstance(item, Unbuilt):
+                if item.identity and item.identity[0] == "issue":
+                    issues.setdefault(item.identity[1], ())
+                elif item.identity:
+                    ids[item.identity[0]].add(item.identity[1])
+            elif item.kind == BULLETIN:
+                issues[item.values["issue"]] = item.values.get("distribution", ())
+            elif item.kind in (POST, PAGE):
+                slug = document_slug(item, [])
+                urls.add(f"/posts/{slug}/" if item.kind == POST else f"/{slug}/")
+            else:
+                ids[item.kind].add(item.values["id"])
     files = frozenset(_relative(p, root) for p in content.rglob("*"))
     last = issues[max(issues)] if issues else ()
-    return Existing(frozenset(issues), ids, frozenset(urls), files, last)
+    return Existing(frozenset(issues), {k: frozenset(v) for k, v in ids.items()}, frozenset(urls), files,
+                    last)

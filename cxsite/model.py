@@ -24,7 +24,7 @@ class Document:
     path: str
     url: str
     title: str
-    body: str = ""  # HTML with cxsite: link markers
+    body: str = ""  # key of the body's HTML (Site.html), which has cxsite: link markers
     summary: str = ""
     date: dt.datetime | None = None
     issue: int | None = None
@@ -67,7 +67,7 @@ class Branch:
     members: int | None = None
     sections: tuple[str, ...] = ()
     goals: tuple[str, ...] = ()
-    description: str = ""  # HTML
+    description: str = ""  # key of its HTML (Site.html)
     weight: int = 0
     lines: dict = field(default_factory=dict, compare=False, repr=False)
     events: tuple[str, ...] = ()  # event ids
@@ -93,7 +93,7 @@ class Event:
     participants: int | None = None
     phase: str = ""
     bulletin: int | None = None
-    summary: str = ""  # HTML
+    summary: str = ""  # key of its HTML (Site.html)
     text_summary: str = ""
     photos: tuple[str, ...] = ()
     lines: dict = field(default_factory=dict, compare=False, repr=False)
@@ -130,7 +130,7 @@ class Phase:
     name: str
     start: dt.datetime
     end: dt.datetime
-    summary: str = ""  # HTML
+    summary: str = ""  # key of its HTML (Site.html)
     goals: tuple[str, ...] = ()
     lines: dict = field(default_factory=dict, compare=False, repr=False)
     events: tuple[str, ...] = ()  # event ids, by date
@@ -154,7 +154,7 @@ class Content:
     honors: tuple[Honor, ...]
     phases: tuple[Phase, ...]
     static: tuple[StaticFile, ...]
-    intro: str = ""  # site intro as HTML
+    intro: str = ""  # key of the site intro's HTML
     unbuilt: tuple[Unbuilt, ...] = ()  # sources that failed validation
 
 
@@ -213,10 +213,15 @@ class Site:
     tags: tuple[Term, ...]
     categories: tuple[Term, ...]
     static: tuple[StaticFile, ...]
-    intro: str
+    intro: str  # key of the intro's HTML
     held_back: HeldBack
     portable: bool = False
     _index: dict = field(default_factory=dict, repr=False)
+    _html: object = field(default=None, repr=False)  # a store with .get(key) -> HTML
+
+    def html(self, key: str) -> str:
+        """Return the HTML a Markdown key names (bodies, descriptions, summaries, intro)."""
+        return self._html.get(key) if key else ""
 
     def document(self, url: str) -> Document | None:
         """Return the bulletin, post or page at a URL."""

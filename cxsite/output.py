@@ -1,17 +1,19 @@
-"""The only stage that writes: stage the whole site, then swap it in; delete only our own files.
+"""The only stage that writes the site: stage what changed, then commit it; delete only our files.
 
-A build is written to a staging folder beside the output and swapped in with
-two renames once complete, so a failed or interrupted build leaves the
-previous site as it was. A manifest lists what cxsite wrote; any other file
-found in the output folder is carried over untouched (hard-linked), and a
-generated file that would replace one of them is refused.
+A build first writes every new or changed file into a staging folder beside
+the output. Only when all of them are there does it write a journal and move
+them into place; an interrupted commit is completed by the next run from that
+journal, and a build that fails before the journal leaves the output exactly
+as it was. A manifest in the output lists what cxsite wrote: only those files
+are ever replaced or deleted. A file that cxsite did not write but a build
+would overwrite is refused. An unchanged file is not written at all.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
-from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,14 +22,16 @@ from cxsite.problem import Problem, error
 MANIFEST = ".cxsite-manifest"
 MANIFEST_HEADER = "# cxsite manifest v1: files written by cxsite; others here are left alone"
 STAGING_MARK = ".cxsite-staging"
+JOURNAL = ".cxsite-journal.json"
 
 
 @dataclass(frozen=True)
 class WriteReport:
     """What writing the site did."""
 
-    written: int
-    kept: int  # files in the output folder that cxsite did not write, carried over
+    written: int  # files created or replaced
+    unchanged: int  # files of the site left as they were
+    deleted: int  # files of an earlier build no longer part of the site
 
 
 def check_output_dir(root: Path, out: Path) -> list[Problem]:
@@ -61,126 +65,174 @@ def read_manifest(out: Path) -> set[str]:
     return {line for line in lines[1:] if line and not line.startswith("#")}
 
 
-def write_site(out: Path, files: Iterable[tuple[str, bytes]],
-               copies: Iterable[tuple[str, str]]) -> tuple[WriteReport | None, list[Problem]]:
-    """Write generated files and copies of static files to out, atomically as a whole."""
-    out = out.resolve()
-    _recover(out)
-    staging = out.parent / f".{out.name}.cxsite-staging"
-    if staging.exists() and not (staging / STAGING_MARK).exists():
-        return None, [error(str(staging), None, "这个文件夹不是 cxsite 建的，cxsite 不会删除它",
-                            "它挡住了 cxsite 的临时文件夹，请移走或删除它")]
-    _fresh_dir(staging)
+def staging_dir(out: Path) -> Path:
+    """Return the staging folder of an output folder (its sibling, on the same disk)."""
+    return out.parent / f".{out.name}.cxsite-staging"
+
+
+class SiteWriter:
+    """Writes one build into an output folder: stage as results come, commit at the end.
+
+    Use `put`/`copy` for each file of the site (unchanged ones are skipped),
+    then `commit(site_paths)`; `abort()` drops everything staged so far.
+    """
+
+    def __init__(self, out: Path):
+        self.out = out.resolve()
+        self.staging = staging_dir(self.out)
+        self.ours: set[str] = set()
+        self.moves: list[str] = []
+        self.unchanged = 0
+        self.problems: list[Problem] = []
+        self._made: set[Path] = set()
+
+    def open(self) -> list[Problem]:
+        """Finish any interrupted commit and prepare a fresh staging folder."""
+        if self.staging.exists() and not (self.staging / STAGING_MARK).exists():
+            return [error(str(self.staging), None, "这个文件夹不是 cxsite 建的，cxsite 不会删除它",
+                          "它挡住了 cxsite 的临时文件夹，请移走或删除它")]
+        recover(self.out)
+        self.ours = read_manifest(self.out)
+        return []
+
+    def put(self, rel: str, data: bytes) -> None:
+        """Stage a file of the site unless the output already holds these bytes."""
+        if self._unchanged(rel, lambda target: _same_bytes(target, data)):
+            return
+        self._staged(rel).write_bytes(data)
+
+    def copy(self, rel: str, source: str) -> None:
+        """Stage a copy of a static file unless the output already holds the same bytes."""
+        if self._unchanged(rel, lambda target: _same_file(target, source)):
+            return
+        shutil.copyfile(source, self._staged(rel))
+
+    def holds(self, rel: str, size: int) -> bool:
+        """Whether the output has our file at rel with this size (a cheap check, no reading)."""
+        try:
+            return rel in self.ours and (self.out / rel).stat().st_size == size
+        except OSError:
+            return False
+
+    def keep(self, rel: str) -> None:
+        """Count a file the build knows is unchanged without looking at it."""
+        self.unchanged += 1
+
+    def _unchanged(self, rel: str, same) -> bool:
+        """Whether the output's file is already right; refuse to replace a file not ours."""
+        target = self.out / rel
+        if rel in self.ours and same(target):
+            self.unchanged += 1
+            return True
+        if rel not in self.ours and (target.exists() or target.is_symlink()):
+            self.problems.append(error(
+                str(target), None, "输出文件夹里已有这个文件，但它不是 cxsite 生成的，cxsite 不会覆盖它",
+                "确认无用后手动删除它，或用 --out 换一个输出文件夹"))
+            return True
+        return False
+
+    def _staged(self, rel: str) -> Path:
+        """Return where to stage a file, creating the staging folder on first use."""
+        if not self._made:
+            if self.staging.exists():
+                _remove_tree(self.staging)
+            self.staging.mkdir(parents=True)
+            (self.staging / STAGING_MARK).write_text("cxsite build in progress\n", encoding="utf-8")
+            self._made.add(self.staging)
+        self.moves.append(rel)
+        return _target(self.staging, rel, self._made)
+
+    def commit(self, site_paths: set[str]) -> tuple[WriteReport | None, list[Problem]]:
+        """Move staged files into place and delete our files that left the site."""
+        if self.problems:
+            self.abort()
+            return None, self.problems
+        deletes = sorted(p for p in self.ours - site_paths
+                         if (self.out / p).is_file() or (self.out / p).is_symlink())
+        if not self.moves and not deletes and self.ours == site_paths:
+            return WriteReport(0, self.unchanged, 0), []
+        if not self._made:
+            self.staging.mkdir(parents=True)
+            (self.staging / STAGING_MARK).write_text("cxsite build in progress\n", encoding="utf-8")
+        journal = {"moves": sorted(self.moves), "deletes": deletes, "manifest": sorted(site_paths)}
+        (self.staging / JOURNAL).write_text(json.dumps(journal, ensure_ascii=False), encoding="utf-8")
+        _commit(self.out, self.staging, journal)
+        return WriteReport(len(self.moves), self.unchanged, len(deletes)), []
+
+    def abort(self) -> None:
+        """Drop everything staged; the output stays as it was."""
+        if self.staging.exists() and (self.staging / STAGING_MARK).exists():
+            _remove_tree(self.staging)
+
+
+def recover(out: Path) -> None:
+    """Finish a commit an interrupted build left half done, or drop its unfinished staging."""
+    staging = staging_dir(out.resolve())
+    if not (staging / STAGING_MARK).exists():
+        return
+    journal = staging / JOURNAL
+    if journal.is_file():
+        _commit(out.resolve(), staging, json.loads(journal.read_text(encoding="utf-8")))
+    else:
+        _remove_tree(staging)
+
+
+def _same_bytes(path: Path, data: bytes) -> bool:
+    """Whether a file already holds exactly these bytes (checked by size first)."""
     try:
-        written = _stage(staging, files, copies)
-        foreign, problems = _foreign_files(out, written)
-        if problems:
-            _remove_tree(staging)
-            return None, problems
-        for rel in foreign:
-            _carry_over(out / rel, staging / rel)
-        (staging / MANIFEST).write_text(
-            "\n".join([MANIFEST_HEADER, *sorted(written)]) + "\n", encoding="utf-8")
-        (staging / STAGING_MARK).unlink()
-        _swap(out, staging)
-    except BaseException:
-        if staging.exists():
-            _remove_tree(staging)
-        raise
-    return WriteReport(len(written), len(foreign)), []
+        return path.stat().st_size == len(data) and path.read_bytes() == data
+    except OSError:
+        return False
 
 
-def _recover(out: Path) -> None:
-    """Put back the previous site if a swap was interrupted between its two renames."""
-    old = out.parent / f".{out.name}.cxsite-old"
-    if old.is_dir() and not out.exists():
-        old.rename(out)
-    elif old.is_dir():
-        _remove_tree(old)
+def _same_file(path: Path, source: str) -> bool:
+    """Whether a file already holds the same bytes as a source file."""
+    try:
+        if path.stat().st_size != os.stat(source).st_size:
+            return False
+        return path.read_bytes() == Path(source).read_bytes()
+    except OSError:
+        return False
 
 
-def _fresh_dir(path: Path) -> Path:
-    """Create an empty staging folder, clearing one an interrupted build left behind."""
-    if path.exists():
-        _remove_tree(path)
-    path.mkdir(parents=True)
-    (path / STAGING_MARK).write_text("cxsite build in progress\n", encoding="utf-8")
-    return path
-
-
-def _stage(staging: Path, files, copies) -> set[str]:
-    """Write every output file into the staging folder; return their paths."""
-    written: set[str] = set()
-    made_dirs: set[Path] = set()
-    for rel, data in files:
-        target = _target(staging, rel, made_dirs)
-        target.write_bytes(data)
-        written.add(rel)
-    for rel, source in copies:
-        if rel in written:
-            continue  # a generated file wins over a static one of the same path
-        shutil.copyfile(source, _target(staging, rel, made_dirs))
-        written.add(rel)
-    return written
-
-
-def _target(staging: Path, rel: str, made_dirs: set[Path]) -> Path:
+def _target(staging: Path, rel: str, made: set[Path]) -> Path:
     """Return the staging path of a file, creating its folder once."""
     target = staging / rel
-    if target.parent not in made_dirs:
+    if target.parent not in made:
         target.parent.mkdir(parents=True, exist_ok=True)
-        made_dirs.add(target.parent)
+        made.add(target.parent)
     return target
 
 
-def _foreign_files(out: Path, written: set[str]) -> tuple[list[str], list[Problem]]:
-    """List files in out that cxsite did not write; refuse to replace any of them."""
-    if not out.is_dir():
-        return [], []
-    ours = read_manifest(out) | {MANIFEST}
-    foreign, problems = [], []
-    for folder, dirs, names in os.walk(out):
-        dirs.sort()
-        base = Path(folder)
-        if not names and not dirs and base != out:
-            foreign.append(base.relative_to(out).as_posix() + "/")  # keep empty folders too
-        for name in sorted(names):
-            rel = (base / name).relative_to(out).as_posix()
-            if rel in ours:
-                continue
-            if rel in written:
-                problems.append(error(str(out / rel), None,
-                                      "输出文件夹里已有这个文件，但它不是 cxsite 生成的，cxsite 不会覆盖它",
-                                      "确认无用后手动删除它，或用 --out 换一个输出文件夹"))
-            foreign.append(rel)
-    return foreign, problems
+def _commit(out: Path, staging: Path, journal: dict) -> None:
+    """Move staged files into place, delete our stale files, write the manifest (idempotent)."""
+    out.mkdir(parents=True, exist_ok=True)
+    made: set[Path] = set()
+    for rel in journal["moves"]:
+        source = staging / rel
+        if source.exists():  # absent when an earlier, interrupted commit moved it already
+            os.replace(source, _target(out, rel, made))
+    for rel in journal["deletes"]:
+        (out / rel).unlink(missing_ok=True)
+        _prune_empty(out, (out / rel).parent)
+    manifest = out / (MANIFEST + ".tmp")
+    manifest.write_text("\n".join([MANIFEST_HEADER, *journal["manifest"]]) + "\n", encoding="utf-8")
+    os.replace(manifest, out / MANIFEST)
+    _remove_tree(staging)
 
 
-def _carry_over(source: Path, target: Path) -> None:
-    """Keep a file cxsite did not write: hard-link it into the new site (copy if links fail)."""
-    if source.is_dir() and not source.is_symlink():
-        target.mkdir(parents=True, exist_ok=True)
-        return
-    target.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        os.link(source, target, follow_symlinks=False)
-    except OSError:
-        shutil.copy2(source, target, follow_symlinks=False)
-
-
-def _swap(out: Path, staging: Path) -> None:
-    """Replace out by the staging folder with two renames, then drop the old site."""
-    if not out.exists():
-        staging.rename(out)
-        return
-    old = out.parent / f".{out.name}.cxsite-old"
-    out.rename(old)
-    staging.rename(out)
-    _remove_tree(old)
+def _prune_empty(out: Path, folder: Path) -> None:
+    """Remove folders emptied by deleting our files, up to (not including) out."""
+    while folder != out and folder.is_relative_to(out):
+        try:
+            folder.rmdir()  # fails, as it should, when anything else is inside
+        except OSError:
+            return
+        folder = folder.parent
 
 
 def _remove_tree(path: Path) -> None:
-    """Delete a folder cxsite made itself (staging or the replaced site)."""
+    """Delete a folder cxsite made itself (the staging folder)."""
     shutil.rmtree(path, ignore_errors=True)
 
 

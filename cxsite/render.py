@@ -12,9 +12,11 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 import jinja2
+from jinja2 import meta
 from markupsafe import Markup
 
 from cxsite.dates import zh_date, zh_month
+from cxsite.deps import Recorder, digest
 from cxsite.markup import resolve_links
 from cxsite.model import Document, Site
 
@@ -153,15 +155,40 @@ def _by_month(items, key: str = "date") -> tuple:
     return tuple((month, tuple(group)) for month, group in groups.items())
 
 
-def make_environment(loader: jinja2.BaseLoader) -> jinja2.Environment:
+class TrackingEnvironment(jinja2.Environment):
+    """A Jinja2 environment that tells the page's Recorder what templates read.
+
+    Every `a.b` and `a["b"]` in a template goes through getattr/getitem, so
+    recording there sees all a template takes from the Site (see deps.py).
+    """
+
+    recorder: Recorder | None = None
+
+    def getattr(self, obj, attribute):
+        """Look up obj.attribute, recording it while a page renders."""
+        value = super().getattr(obj, attribute)
+        recorder = self.recorder
+        return value if recorder is None else recorder.attribute(obj, attribute, value)
+
+    def getitem(self, obj, argument):
+        """Look up obj[argument], recording it while a page renders."""
+        value = super().getitem(obj, argument)
+        recorder = self.recorder
+        if recorder is None or not isinstance(argument, str):
+            return value
+        return recorder.attribute(obj, argument, value)
+
+
+def make_environment(loader: jinja2.BaseLoader) -> TrackingEnvironment:
     """Return the Jinja2 environment all pages render with (strict, autoescaped)."""
-    env = jinja2.Environment(
+    env = TrackingEnvironment(
         loader=loader,
         autoescape=jinja2.select_autoescape(["html", "xml"]),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        auto_reload=False,  # one build never sees a template change; skip the stat per page
     )
     env.filters["zh_date"] = zh_date
     env.filters["zh_month"] = zh_month
@@ -190,14 +217,17 @@ def _absolute_url(context, target: str) -> str:
 
 @jinja2.pass_context
 def _content(context, html: str) -> Markup:
-    """A body's HTML with its link markers made relative to the page being rendered."""
-    site = context["site"]
+    """The HTML of a Markdown key (a body, description…) with links relative to this page."""
+    site, recorder = context["site"], context.environment.recorder
 
     def link(key: str) -> str | None:
+        if recorder is not None:
+            recorder.add(("call", "url_for_key", (key,)))
         target = site.url_for_key(key)
         return _url(context, target) if target else None
 
-    return Markup(resolve_links(html, link))
+    # The HTML is named by a digest of its source, so reading it needs no recording.
+    return Markup(resolve_links(site.html(html), link))
 
 
 def _base_path(site: Site) -> str:
@@ -205,10 +235,16 @@ def _base_path(site: Site) -> str:
     return "/" + site.config.base_url.split("://", 1)[1].partition("/")[2]
 
 
-def render_page(env: jinja2.Environment, site: Site, page: Page) -> Output:
-    """Render one page to bytes."""
-    html = env.get_template(page.template).render(site=site, page=page, config=site.config)
-    return Output(output_path(page.url), html.encode("utf-8"))
+def render_page(env: TrackingEnvironment, site: Site, page: Page,
+                interned: dict) -> tuple[Output, tuple]:
+    """Render one page to bytes; also return the dependency keys it read."""
+    recorder = Recorder(site, interned)
+    env.recorder = recorder
+    try:
+        html = env.get_template(page.template).render(site=site, page=page, config=site.config)
+    finally:
+        env.recorder = None
+    return Output(output_path(page.url), html.encode("utf-8")), tuple(recorder.keys)
 
 
 def render_sitemap(env: jinja2.Environment, site: Site, pages: list[Page]) -> Output:
@@ -217,3 +253,24 @@ def render_sitemap(env: jinja2.Environment, site: Site, pages: list[Page]) -> Ou
     page = Page("/sitemap.xml", "sitemap.xml", "sitemap", "sitemap", items=tuple(listed))
     xml = env.get_template("sitemap.xml").render(site=site, page=page, config=site.config)
     return Output("sitemap.xml", xml.encode("utf-8"))
+
+
+def template_digest(env: jinja2.Environment, name: str, memo: dict) -> bytes:
+    """Digest the sources of a template and every template it extends, includes or imports."""
+    if name in memo:
+        return memo[name]
+    names, todo = set(), [name]
+    while todo:
+        current = todo.pop()
+        if current in names:
+            continue
+        names.add(current)
+        source = env.loader.get_source(env, current)[0]
+        for referenced in meta.find_referenced_templates(env.parse(source)):
+            if referenced is None:  # a computed name: depend on every template there is
+                names.update(env.list_templates())
+                todo = []
+                break
+            todo.append(referenced)
+    memo[name] = digest(sorted((n, env.loader.get_source(env, n)[0]) for n in names))
+    return memo[name]

@@ -1,0 +1,79 @@
+"""Work spread over forked processes, results streamed back as they are ready.
+
+Forking (not spawning) lets workers inherit the Site, the templates and the
+Markdown parser as they are, with nothing to pickle on the way in; results
+come back in small batches so the parent can write them while others are made.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import traceback
+from collections.abc import Callable, Iterator, Sequence
+from multiprocessing.connection import wait
+
+BATCH = 32
+
+
+class WorkerError(RuntimeError):
+    """A worker process failed; the message carries its traceback."""
+
+
+def default_jobs() -> int:
+    """Return the number of worker processes to use: the cores this process may run on."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def map_forked(func: Callable, items: Sequence, jobs: int, minimum: int = 64) -> Iterator[tuple[int, object]]:
+    """Yield (index, func(item)) for every item, in `jobs` forked processes when worth it."""
+    if jobs <= 1 or len(items) < minimum or "fork" not in multiprocessing.get_all_start_methods():
+        for index, item in enumerate(items):
+            yield index, func(item)
+        return
+    context = multiprocessing.get_context("fork")
+    readers, processes = [], []
+    for worker in range(jobs):
+        reader, writer = context.Pipe(duplex=False)
+        process = context.Process(target=_work, args=(func, items, worker, jobs, writer), daemon=True)
+        process.start()
+        writer.close()
+        readers.append(reader)
+        processes.append(process)
+    try:
+        while readers:
+            for reader in wait(readers):
+                try:
+                    batch = reader.recv()
+                except EOFError:
+                    batch = WorkerError("a worker process stopped unexpectedly")
+                if isinstance(batch, WorkerError):
+                    raise batch
+                if batch is None:
+                    readers.remove(reader)
+                else:
+                    yield from batch
+    finally:
+        for process in processes:
+            if process.is_alive():
+                process.terminate()
+            process.join()
+
+
+def _work(func: Callable, items: Sequence, worker: int, jobs: int, conn) -> None:
+    """Worker body: handle every jobs-th item from `worker` on, sending batches."""
+    try:
+        batch = []
+        for index in range(worker, len(items), jobs):
+            batch.append((index, func(items[index])))
+            if len(batch) >= BATCH:
+                conn.send(batch)
+                batch = []
+        if batch:
+            conn.send(batch)
+        conn.send(None)
+    except BaseException:
+        conn.send(WorkerError(traceback.format_exc()))
+    finally:
+        conn.close()
+        os._exit(0)  # skip the parent's atexit handlers and buffered output in the child
