@@ -20,6 +20,7 @@ import jinja2
 
 from cxsite import __version__
 from cxsite.cache import CACHE_DIR, Cache, OutputRecord, State
+from cxsite.calendar import render_calendars
 from cxsite.config import Config, load_config
 from cxsite.deps import Digests, digest
 from cxsite.feeds import render_feeds
@@ -276,10 +277,11 @@ def _unique(problems: list[Problem]) -> list[Problem]:
     return list({(p.path, p.line, p.message): p for p in problems}.values())
 
 
-def other_outputs(site: Site, root: Path, pages: list[Page]) -> list:
-    """The outputs made outside templates' dependency tracking: sitemap and feeds."""
+def other_outputs(site: Site, root: Path, pages: list[Page]) -> tuple[list, list[Problem]]:
+    """The outputs made outside templates' dependency tracking: sitemap, feeds, calendars."""
     env = make_environment(template_loader(root))
-    return [render_sitemap(env, site, pages), *render_feeds(site)]
+    calendars, warnings = render_calendars(site)
+    return [render_sitemap(env, site, pages), *render_feeds(site), *calendars], warnings
 
 
 def render_all(site: Site, root: Path, jobs: int = 1) -> tuple[dict[str, bytes], list[Problem]]:
@@ -319,7 +321,8 @@ def build(options: BuildOptions) -> BuildResult:
         if rendering.problems:
             writer.abort()
             return BuildResult(tuple(sorted_problems(problems + rendering.problems)), site)
-        others = other_outputs(site, options.root, pages)
+        others, found = other_outputs(site, options.root, pages)
+        problems += found
         for output in others:
             writer.put(output.path, output.data)
         for static in site.static:
@@ -384,7 +387,9 @@ class Session:
         pages = rendering.pages(files.__setitem__, lambda path: files.__setitem__(path, self._files[path]))
         if rendering.problems:
             return Rebuild(tuple(sorted_problems(problems + rendering.problems)), self._files)
-        for output in other_outputs(site, self.options.root, pages):
+        others, found = other_outputs(site, self.options.root, pages)
+        problems += found
+        for output in others:
             files[output.path] = output.data
         for static in site.static:
             files.setdefault(static.url, read_static(static))

@@ -1,4 +1,9 @@
-"""Full-content RSS 2.0 and Atom feeds, made with feedgen, with absolute URLs and stable ids."""
+"""Full-content RSS 2.0 and Atom feeds, made with feedgen, with absolute URLs and stable ids.
+
+Which feeds exist and what each carries is decided in subscriptions.py; this
+module only turns that plan into bytes. Nothing here reads the clock: every
+date comes from the content, so two builds of the same content are identical.
+"""
 
 from __future__ import annotations
 
@@ -7,35 +12,45 @@ import datetime as dt
 from feedgen.feed import FeedGenerator
 
 from cxsite import __version__
-from cxsite.markup import resolve_links
+from cxsite.markup import absolute_urls, resolve_links
 from cxsite.model import BULLETIN, Document, Site
 from cxsite.render import Output
+from cxsite.subscriptions import ATOM, Feed, plan_subscriptions
 
 # A feed with no items still needs a date; a fixed one keeps builds byte-identical.
 EMPTY_FEED_DATE = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 
 
 def render_feeds(site: Site) -> list[Output]:
-    """Render the site's main feeds: /feed.xml (RSS 2.0) and /atom.xml."""
-    items = site.documents[: site.config.feed_items]
-    rss = make_feed(site, items, "/feed.xml", site.config.title)
-    atom = make_feed(site, items, "/atom.xml", site.config.title)
-    return [Output("feed.xml", rss.rss_str(pretty=True)), Output("atom.xml", atom.atom_str(pretty=True))]
+    """Render every feed of the site: the main RSS and Atom, bulletins, branches, categories."""
+    return [render_feed(site, feed) for feed in plan_subscriptions(site).feeds]
 
 
-def make_feed(site: Site, items, self_url: str, title: str) -> FeedGenerator:
+def render_feed(site: Site, plan: Feed) -> Output:
+    """Render one planned feed to bytes."""
+    feed = make_feed(site, plan.documents, plan.url, plan.title, plan.page, plan.description)
+    data = feed.atom_str(pretty=True) if plan.format == ATOM else feed.rss_str(pretty=True)
+    return Output(plan.url.lstrip("/"), data)
+
+
+def make_feed(site: Site, items, self_url: str, title: str, page_url: str = "/",
+              description: str = "") -> FeedGenerator:
     """Return a feed of documents (newest first) whose own address is self_url."""
     config = site.config
     feed = FeedGenerator()
     feed.id(config.absolute(self_url))
     feed.title(title)
-    feed.subtitle(config.description or config.tagline or title)
-    feed.link(href=config.base_url, rel="alternate")
+    feed.subtitle(description or config.description or config.tagline or title)
+    # feedgen takes the last link as the RSS <link>, which must be the page, not the feed.
     feed.link(href=config.absolute(self_url), rel="self")
+    feed.link(href=config.absolute(page_url), rel="alternate")
     feed.language(config.language)
     feed.author({"name": config.organization})
+    # feedgen's defaults point to its home page and the RSS spec on the internet;
+    # replacing the generator drops its uri, an empty docs leaves <docs> out.
     feed.generator("cxsite", __version__)
-    feed.docs("")  # feedgen's default points to a page on the internet
+    feed.docs("")
+    # feedgen stamps the clock when no date is set; the newest item's date is the feed's.
     latest = max((d.date for d in items), default=EMPTY_FEED_DATE)
     feed.updated(latest)
     feed.lastBuildDate(latest)
@@ -57,7 +72,7 @@ def _add_entry(feed: FeedGenerator, site: Site, doc: Document) -> None:
     entry.updated(doc.date)
     entry.author({"name": doc.author or config.organization})
     entry.summary(doc.summary)
-    entry.content(absolute_content(site, doc.body), type="html")
+    entry.content(absolute_urls(absolute_content(site, doc.body), link), type="html")
     for tag in doc.tags:
         entry.category(term=tag)
 

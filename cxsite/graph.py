@@ -27,7 +27,8 @@ SECTION_URLS = (
     "/", "/bulletins/", "/posts/", "/branches/", "/events/", "/phases/", "/honors/", "/tags/",
     "/categories/", "/archive/", "/search/", "/stats/", "/subscribe/",
 )
-GENERATED_FILES = ("/feed.xml", "/atom.xml", "/sitemap.xml", "/404.html", "/events.ics")
+GENERATED_FILES = ("/feed.xml", "/atom.xml", "/bulletins/feed.xml", "/sitemap.xml", "/404.html",
+                   "/events.ics")
 
 
 def build_site(config: Config, content: Content, now: dt.datetime, *, drafts: bool = False,
@@ -275,7 +276,7 @@ def _index(documents, branches, events, phases, tags, categories, content: Conte
         "tag": {t.name: t for t in tags}, "category": {t.name: t for t in categories},
         "sources": sources,
         "urls": {*sources.values(), *SECTION_URLS, *GENERATED_FILES,
-                 *(t.url for t in tags + categories)},
+                 *(t.url for t in tags + categories), *_record_files(branches.values(), categories)},
     }
 
 
@@ -290,6 +291,8 @@ def _check_urls(documents, branches, events, phases, tags, categories, content) 
         owners[record.url].append((record.path, record.lines.get("id", record.lines.get("_record"))))
     for term in tags + categories:
         owners[term.url].append((f"{'标签' if term.kind == 'tag' else '栏目'}“{term.name}”", None))
+    for url in _record_files(branches.values(), categories):
+        owners[url].append(("cxsite 生成的订阅文件", None))
     for static in content.static:
         url = "/" + static.url
         owners[url.removesuffix("index.html")].append((f"static/{static.url}", None))
@@ -303,6 +306,12 @@ def _check_urls(documents, branches, events, phases, tags, categories, content) 
                 problems.append(error(path, line, f"网址 {url} 冲突：{others} 也生成这个网址",
                                       "给其中一个换一个 slug（网址名）或文件名"))
     return problems
+
+
+def _record_files(branches, categories) -> list[str]:
+    """The feeds and calendars cxsite writes for each branch and category."""
+    return [url for b in branches for url in (b.feed_url, b.calendar_url)] + [
+        t.feed_url for t in categories]
 
 
 def _check_links(content: Content, index: dict) -> list[Problem]:

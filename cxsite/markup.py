@@ -180,6 +180,22 @@ def sanitize(html: str) -> str:
     )
 
 
+def absolute_urls(html: str, base: str) -> str:
+    """Sanitized HTML with every relative href and src resolved against the absolute URL base.
+
+    Feeds are read away from the site, where a relative link would lead nowhere;
+    this catches what link markers do not cover (raw HTML, #fragments).
+    """
+    return nh3.clean(
+        html,
+        attributes=_ATTRIBUTES,
+        url_schemes={"http", "https", "mailto", "tel"},
+        filter_style_properties={"text-align"},
+        link_rel=None,
+        url_relative=("rewrite_with_base", base),
+    )
+
+
 def resolve_links(html: str, resolve) -> str:
     """Replace markers with URLs; `resolve(key)` returns the URL text or None (kept as #)."""
     if MARKER not in html:

@@ -75,6 +75,16 @@ class Branch:
     posts: tuple[str, ...] = ()  # post URLs
     honors: tuple[int, ...] = ()  # indexes into Site.honors
 
+    @property
+    def feed_url(self) -> str:
+        """URL of this branch's feed of bulletins and posts."""
+        return self.url + "feed.xml"
+
+    @property
+    def calendar_url(self) -> str:
+        """URL of this branch's calendar of events."""
+        return self.url + "events.ics"
+
 
 @dataclass(frozen=True)
 class Event:
@@ -186,6 +196,11 @@ class Term:
     slug: str
     url: str
     documents: tuple[str, ...]  # document URLs
+
+    @property
+    def feed_url(self) -> str:
+        """URL of a category's feed; tags have none (empty)."""
+        return self.url + "feed.xml" if self.kind == "category" else ""
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from cxsite.dates import zh_date, zh_month
 from cxsite.deps import Recorder, digest
 from cxsite.markup import resolve_links
 from cxsite.model import Document, Site
+from cxsite.subscriptions import BULLETINS_FEED, SUBSCRIBE_URL, plan_subscriptions
 
 PAGE_SIZE_HOME = 6
 
@@ -51,7 +52,7 @@ class Page:
     title: str
     kind: str
     doc: Document | None = None
-    record: object | None = None  # Branch, Event or Phase
+    record: object | None = None  # Branch, Event, Phase, or Subscriptions on /subscribe/
     term: object | None = None  # Term
     items: tuple = ()
     pager: Pager | None = None
@@ -89,7 +90,8 @@ def relative_url(target: str, base: str, portable: bool = False) -> str:
 def plan_pages(site: Site) -> list[Page]:
     """List every HTML page of the site, in a stable order."""
     pages = [_home(site)]
-    pages += _paginated(site, "/bulletins/", "bulletins.html", "活动简报", "bulletins", site.bulletins)
+    pages += _paginated(site, "/bulletins/", "bulletins.html", "活动简报", "bulletins", site.bulletins,
+                        feed=BULLETINS_FEED)
     pages += [Page(d.url, "bulletin.html", f"{d.title}（第{d.issue}期）", "bulletin", doc=d)
               for d in site.bulletins]
     pages += _paginated(site, "/posts/", "posts.html", "工作动态", "posts", site.posts)
@@ -98,7 +100,7 @@ def plan_pages(site: Site) -> list[Page]:
     pages += _terms(site, site.categories, "/categories/", "栏目")
     pages += _terms(site, site.tags, "/tags/", "标签")
     pages.append(Page("/branches/", "branches.html", "党支部", "branches", items=site.branches))
-    pages += [Page(b.url, "branch.html", b.name, "branch", record=b) for b in site.branches]
+    pages += [Page(b.url, "branch.html", b.name, "branch", record=b, feed=b.feed_url) for b in site.branches]
     pages.append(Page("/events/", "events.html", "活动安排", "events", items=site.events,
                       groups=_timeline(site)))
     pages += [Page(e.url, "event.html", e.title, "event", record=e) for e in site.events]
@@ -107,6 +109,7 @@ def plan_pages(site: Site) -> list[Page]:
     pages.append(Page("/honors/", "honors.html", "荣誉榜", "honors", items=site.honors))
     pages.append(Page("/archive/", "archive.html", "归档", "archive", items=site.documents,
                       groups=_by_month(site.documents)))
+    pages.append(Page(SUBSCRIBE_URL, "subscribe.html", "订阅", "subscribe", record=plan_subscriptions(site)))
     pages.append(Page("/404.html", "404.html", "页面不存在", "404", in_sitemap=False))
     return pages
 
@@ -134,7 +137,8 @@ def _terms(site: Site, terms, base: str, label: str) -> list[Page]:
     pages = [Page(base, "terms.html", f"全部{label}", kind, items=terms)]
     for term in terms:
         docs = tuple(site.documents_of(term.documents))
-        pages += _paginated(site, term.url, "term.html", f"{label}：{term.name}", "term", docs, term=term)
+        pages += _paginated(site, term.url, "term.html", f"{label}：{term.name}", "term", docs, term=term,
+                            feed=term.feed_url)
     return pages
 
 
