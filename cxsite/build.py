@@ -285,15 +285,16 @@ def other_outputs(site: Site, root: Path, pages: list[Page]) -> tuple[list, list
 
 
 def render_all(site: Site, root: Path, jobs: int = 1) -> tuple[dict[str, bytes], list[Problem]]:
-    """Render every page, the sitemap and the feeds in memory (for `cxsite check`)."""
+    """Render every page, the sitemap, feeds and calendars in memory (for `cxsite check`)."""
     files: dict[str, bytes] = {}
     rendering = _Rendering(site, root, {}, lambda path, size: False, jobs)
     pages = rendering.pages(files.__setitem__, lambda path: None)
     if rendering.problems:
         return {}, rendering.problems
-    for output in other_outputs(site, root, pages):
+    others, problems = other_outputs(site, root, pages)
+    for output in others:
         files[output.path] = output.data
-    return files, []
+    return files, problems
 
 
 def build(options: BuildOptions) -> BuildResult:

@@ -74,9 +74,8 @@ def _sources(site: Site, root):
     """Return a function naming the file a writer edits to change an output file."""
     owners = {}
     for page in plan_pages(site):
-        item = page.doc or page.record
-        owners[output_path(page.url)] = item.path if item is not None else template_source_path(
-            root, page.template)
+        source = getattr(page.doc or page.record, "path", None)
+        owners[output_path(page.url)] = source or template_source_path(root, page.template)
     return lambda path: owners.get(path, path)
 
 

@@ -322,9 +322,10 @@ def _check_links(content: Content, index: dict) -> list[Problem]:
     """
     problems = []
     held_back = {d.path for d in content.documents} - set(index["sources"])
+    failed = {u.path for u in content.unbuilt}  # their own mistakes are reported already
     for doc in content.documents:
         for link in doc.links:
-            if _exists(link.key, index):
+            if _exists(link.key, index) or link.key in failed:
                 continue
             what = "图片" if _is_image(link.key) else "链接"
             if link.key in held_back:
