@@ -17,6 +17,7 @@ from cxsite.syntax import YamlValue, decode_source, parse_yaml
 CONFIG_FILE = "site.yaml"
 RAW_HTML_POLICIES = ("sanitize", "escape", "allow")
 REQUIRED = ("title", "organization", "base_url")
+_NESTED_LABELS = {("feeds", "items"): "订阅源条数"}
 
 DEFAULT_MENU = (
     ("首页", "/"), ("活动简报", "/bulletins/"), ("工作动态", "/posts/"), ("活动安排", "/events/"),
@@ -213,7 +214,8 @@ def _read_number(raw: dict, key: str, values: dict, name: str, report, *parent) 
         values[name] = number
     except FieldError as exc:
         where = (*parent, key) if parent else (key,)
-        report(where[0], f"{'.'.join(where)} {exc.args[0]}", exc.args[1], *where[1:])
+        label = KNOWN_KEYS.get(key, "") if not parent else _NESTED_LABELS.get(where, "")
+        report(where[0], f"{'.'.join(where)}（{label}）{exc.args[0]}", exc.args[1], *where[1:])
 
 
 def _read_slugs(value: dict, report) -> dict:

@@ -9,6 +9,7 @@ from collections import defaultdict
 from dataclasses import replace
 
 from cxsite.config import Config
+from cxsite.dates import zh_date
 from cxsite.model import (
     BULLETIN,
     POST,
@@ -128,26 +129,30 @@ def _position(item, key: str, index: int | None = None) -> tuple[int | None, int
 
 
 def _check_issue_gaps(documents) -> list[Problem]:
-    """Warn when bulletin issue numbers skip a number."""
-    issues = sorted({d.issue for d in documents if d.kind == BULLETIN})
-    if not issues:
-        return []
-    missing = sorted(set(range(1, issues[-1] + 1)) - set(issues))
-    if not missing:
-        return []
-    shown = "、".join(f"第{n}期" for n in missing[:10]) + ("等" if len(missing) > 10 else "")
-    return [warning("content/bulletins", None, f"简报期号不连续：缺少{shown}",
-                    "检查是否漏写或写错了 issue（期号）")]
+    """Warn, at the bulletin after each gap, when issue numbers skip a number."""
+    by_issue = {d.issue: d for d in sorted(documents, key=lambda d: d.path) if d.kind == BULLETIN}
+    problems, expected = [], 1
+    for issue in sorted(by_issue):
+        if issue > expected:
+            missing = range(expected, issue)
+            shown = "、".join(f"第{n}期" for n in missing[:10]) + ("等" if len(missing) > 10 else "")
+            line, column = _position(by_issue[issue], "issue")
+            problems.append(warning(by_issue[issue].path, line, f"简报期号不连续：第{issue}期之前缺少{shown}",
+                                    "检查是否漏写或写错了 issue（期号）", column))
+        expected = issue + 1
+    return problems
 
 
 def _check_references(content: Content, branches, events, phases, issues) -> list[Problem]:
     """Report references to branches, events, phases and issues that do not exist."""
     problems = []
     invalid = {u.identity for u in content.unbuilt if u.identity}
+    # A file that could not be read at all may hold any id: checking against it would mislead.
+    unreadable = {"issue" if u.kind == BULLETIN else u.kind for u in content.unbuilt if u.identity is None}
 
     def check(item, key: str, ids, known: dict, kind: str, label: str, single: bool = False) -> None:
         for index, ref in enumerate(ids):
-            if ref in known or ref == "all" or (kind, ref) in invalid:
+            if ref in known or ref == "all" or (kind, ref) in invalid or kind in unreadable:
                 continue
             line, column = _position(item, key, None if single else index)
             problems.append(error(item.path, line, f"{key} 引用了不存在的{label}“{ref}”",
@@ -162,7 +167,7 @@ def _check_references(content: Content, branches, events, phases, issues) -> lis
         if event.phase:
             check(event, "phase", [event.phase], phases, "phases", "阶段", single=True)
         if (event.bulletin is not None and event.bulletin not in issues
-                and ("issue", event.bulletin) not in invalid):
+                and ("issue", event.bulletin) not in invalid and "issue" not in unreadable):
             line, column = _position(event, "bulletin")
             shown = "、".join(str(n) for n in sorted(issues)) or "（还没有简报）"
             problems.append(error(event.path, line, f"bulletin 引用了不存在的简报第{event.bulletin}期",
@@ -189,8 +194,8 @@ def _check_ranges(content: Content) -> list[Problem]:
             (p, p.start, p.end) for p in content.phases]:
         if end is not None and end < start:
             line, column = _position(item, "end")
-            problems.append(error(item.path, line, "end（结束日期）早于开始日期",
-                                  "检查 end（结束日期）是否写错", column))
+            message = f"end（结束日期）{zh_date(end)}早于开始日期{zh_date(start)}"
+            problems.append(error(item.path, line, message, "检查 end（结束日期）和开始日期是否写错", column))
     return problems
 
 
@@ -280,31 +285,48 @@ def _index(documents, branches, events, phases, tags, categories, content: Conte
     }
 
 
+BUILT_IN = "cxsite 内置页面"
+
+
 def _check_urls(documents, branches, events, phases, tags, categories, content) -> list[Problem]:
     """Report two things that would be written to the same URL."""
     owners: dict[str, list[tuple[str, int | None]]] = defaultdict(list)
     for url in SECTION_URLS + GENERATED_FILES:
-        owners[url].append(("cxsite 内置页面", None))
-    for doc in documents:
+        owners[url].append((BUILT_IN, None))
+    for doc in sorted(documents, key=lambda d: d.path):
         owners[doc.url].append((doc.path, doc.line_of("slug") if "slug" in doc.lines else None))
     for record in [*branches.values(), *events.values(), *phases.values()]:
         owners[record.url].append((record.path, record.lines.get("id", record.lines.get("_record"))))
     for term in tags + categories:
         owners[term.url].append((f"{'标签' if term.kind == 'tag' else '栏目'}“{term.name}”", None))
     for url in _record_files(branches.values(), categories):
-        owners[url].append(("cxsite 生成的订阅文件", None))
+        owners[url].append(("cxsite 生成的订阅文件", None))  # a branch's or category's own feed
     for static in content.static:
         url = "/" + static.url
         owners[url.removesuffix("index.html")].append((f"static/{static.url}", None))
+    issues = [d.url for d in documents if d.kind == BULLETIN]
+    duplicate_issues = {url for url in issues if issues.count(url) > 1}  # reported as issue numbers
     problems = []
     for url, claims in sorted(owners.items()):
-        if len(claims) < 2:
-            continue
-        for path, line in claims:
-            if path.startswith(("content/", "static/")):
-                others = "、".join(p for p, _ in claims if p != path)
-                problems.append(error(path, line, f"网址 {url} 冲突：{others} 也生成这个网址",
-                                      "给其中一个换一个 slug（网址名）或文件名"))
+        if len(claims) > 1 and url not in duplicate_issues:
+            problems += _url_conflicts(url, claims)
+    return problems
+
+
+def _url_conflicts(url: str, claims: list[tuple[str, int | None]]) -> list[Problem]:
+    """Report each file that claims a URL something earlier already has (one line per mistake)."""
+    problems = []
+    files = [i for i, (path, _) in enumerate(claims) if path.startswith(("content/", "static/"))]
+    for i in files:
+        if i == 0 and len(files) > 1:
+            continue  # the first file keeps the URL; the later ones are told
+        path, line = claims[i]
+        owner, owner_line = claims[1] if i == 0 else claims[0]
+        if owner == BUILT_IN:
+            message = f"网址 {url} 是 cxsite 内置页面的网址，不能再用"
+        else:
+            message = f"网址 {url} 已被 {owner}{f':{owner_line}' if owner_line else ''} 使用"
+        problems.append(error(path, line, message, "给这个文件写一个别的 slug（网址名），或换一个文件名"))
     return problems
 
 
@@ -323,6 +345,8 @@ def _check_links(content: Content, index: dict) -> list[Problem]:
     problems = []
     held_back = {d.path for d in content.documents} - set(index["sources"])
     failed = {u.path for u in content.unbuilt}  # their own mistakes are reported already
+    files = sorted({item.path for kind in ("documents", "branches", "events", "honors", "phases")
+                    for item in getattr(content, kind)} | {f"static/{f.url}" for f in content.static})
     for doc in content.documents:
         for link in doc.links:
             if _exists(link.key, index) or link.key in failed:
@@ -334,7 +358,7 @@ def _check_links(content: Content, index: dict) -> list[Problem]:
                                         "发布后这个链接会失效；等那篇稿件发布后再链接", code=BROKEN_LINK))
                 continue
             problems.append(warning(doc.path, link.line, f"{what}“{link.written}”指向的文件不存在",
-                                    _link_hint(link.key, doc.path, index), code=BROKEN_LINK))
+                                    _link_hint(link.key, doc.path, files), code=BROKEN_LINK))
     for item, key, values in _image_fields(content):
         for i, value in enumerate(values):
             external = value.startswith(("http://", "https://", "//"))
@@ -371,9 +395,8 @@ def _image_fields(content: Content):
             yield event, "photos", event.photos
 
 
-def _link_hint(key: str, source: str, index: dict) -> str:
+def _link_hint(key: str, source: str, candidates: list[str]) -> str:
     """Suggest the file a broken link probably meant, written relative to its source."""
-    candidates = sorted(k for k in index["sources"] if k.startswith(("content/", "static/")))
     near = difflib.get_close_matches(key, candidates, n=1, cutoff=0.7)
     if near:
         target = near[0]

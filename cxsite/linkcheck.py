@@ -123,7 +123,7 @@ def _feed_links(text: str, base_url: str) -> list[str]:
             links.append(element.text.strip())
         if name == "link" and element.get("href"):
             links.append(element.get("href"))
-        if name in ("description", "content", "summary") and "<" in (element.text or ""):
+        if name in ("description", "content", "summary", "encoded") and "<" in (element.text or ""):
             page = _Page()
             page.feed(element.text)
             links += page.links
@@ -140,6 +140,7 @@ def check_links(outputs: dict[str, bytes], static: set[str], base_url: str, sour
     searched for where a broken link is written, so it can be reported with its line.
     """
     files = set(outputs) | static
+    reported = {url for _, url in known_broken}  # feeds carry the same Markdown links again
     parsed = {path: links_of(path, data, base_url) for path, data in sorted(outputs.items())}
     broken: dict[tuple[str, str], list[tuple[str, str]]] = defaultdict(list)
     count = 0
@@ -151,7 +152,8 @@ def check_links(outputs: dict[str, bytes], static: set[str], base_url: str, sour
             count += 1
             target, fragment = resolved
             reason = _fault(target, fragment, files, parsed)
-            if not reason or (source_of(path), page_url(target)) in known_broken:
+            if not reason or (source_of(path), page_url(target)) in known_broken or (
+                    not path.endswith(".html") and page_url(target) in reported):
                 continue
             shown = written if not target else page_url(target) + (f"#{fragment}" if fragment else "")
             if (path, written) not in broken[shown, reason]:
@@ -186,6 +188,13 @@ def _locate(needles: list[str], candidates: list[str], texts: dict[str, str]) ->
     return None
 
 
+def _what(path: str) -> str:
+    """Name the kind of an output file for a message."""
+    if path == "sitemap.xml":
+        return "网站地图"
+    return "订阅源" if path.endswith((".xml", ".ics")) else "页面"
+
+
 def _problem(shown: str, reason: str, found: list[tuple[str, str]], source_of, texts: dict) -> Problem:
     """Word one broken link, found on one or more pages, located where it is written."""
     pages = sorted({path for path, _ in found})
@@ -196,9 +205,9 @@ def _problem(shown: str, reason: str, found: list[tuple[str, str]], source_of, t
     needles = list(dict.fromkeys([w for _, w in found] + [shown]))
     path, line, column = _locate(needles, candidates, texts) or (sources[0], None, None)
     if len(pages) == 1:
-        where, written = f"页面 {page_url(pages[0])} ", found[0][1]
+        where, written = f"{_what(pages[0])} {page_url(pages[0])} ", found[0][1]
     else:
-        where, written = f"{len(pages)} 个页面（如 {page_url(pages[0])}）", shown
+        where, written = f"{len(pages)} 个文件（如 {page_url(pages[0])}）", shown
     if reason == "outside":
         message = f"{where}里的链接“{written}”指向网站以外的路径"
         hint = "站内链接请用 url('/路径/') 生成；网站放在子路径（如 /zt/cxcy/）下时这种链接会失效"

@@ -69,7 +69,9 @@ def read_int(value, tz=None) -> int:
     if isinstance(value, str) and re.fullmatch(r"\s*[0-9]{1,9}\s*", value):
         return int(value)
     digits = re.findall(r"[0-9]+", str(value))
-    if len(digits) == 1 and len(digits[0]) <= 9 and not isinstance(value, float):
+    if isinstance(value, float):
+        hint = "只能是整数，不能有小数点"
+    elif len(digits) == 1 and len(digits[0]) <= 9:
         hint = f"只写数字，如 {int(digits[0])}"
     raise FieldError(f"应是整数，而不是“{_shown(value)}”", hint)
 

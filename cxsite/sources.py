@@ -85,7 +85,8 @@ def parse_records(data: bytes, rel: str, kind: str, tz: dt.tzinfo, stem: str | N
         return _merge([Checked(problems=tuple(problems)), _record_file(parsed, kind, rel, tz, stem)])
     if not isinstance(parsed.value, list):
         return Checked(problems=(*problems, error(rel, 1, f"{rel} 应是一个列表，每项以“- ”开头",
-                                                  f"或者把每条记录放到 content/{kind}/ 下的单独文件里")))
+                                                  f"或者把每条记录放到 content/{kind}/ 下的单独文件里")),
+                       unbuilt=(Unbuilt(kind, rel, _identity(parsed.value, kind)),))
     return _merge([Checked(problems=tuple(problems))] + [
         _record(parsed, kind, rel, tz, (index,), {}) for index in range(len(parsed.value))])
 

@@ -254,9 +254,13 @@ def _fullwidth_problem(path: str, number: int, match: re.Match, key_names: dict)
     key = match.group(3)
     column = match.end()
     if key in key_names:
+        rest = match.string[match.end():].strip()
+        rest = rest if len(rest) <= 30 else rest[:30] + "…"
         return error(path, number, f"“{key}”后面用了全角冒号“：”，而且键要用英文",
-                     f"改成 {key_names[key]}: …（英文键、半角冒号加空格）", column)
-    return error(path, number, f"“{key}”后面用了全角冒号“：”", f"改成半角冒号加空格，如 {key}: …", column)
+                     f"改成 {key_names[key]}: {rest}（英文键、半角冒号加空格）", column)
+    rest = match.string[match.end():].strip()
+    rest = rest if len(rest) <= 30 else rest[:30] + "…"
+    return error(path, number, f"“{key}”后面用了全角冒号“：”", f"改成半角冒号加空格：{key}: {rest}", column)
 
 
 def _alias_problems(text: str, path: str, first_line: int) -> list[Problem]:
