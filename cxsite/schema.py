@@ -329,7 +329,8 @@ def _missing(field: Field, raw: dict, data: YamlValue, prefix: tuple, path: str)
         return error(path, line, f"{field.name}（{field.label}）不能为空", f"在“{field.name}:”后面写上内容",
                      column)
     line, column = data.position_of(*prefix)
-    return error(path, line or 1, f"缺少必填项 {field.name}（{field.label}）", f"加上一行“{field.name}: …”")
+    return error(path, line or 1, f"缺少必填项 {field.name}（{field.label}）", f"加上一行“{field.name}: …”",
+                 column if prefix else None)  # a list item's start; a whole file needs no column
 
 
 def _unknown_key(key: str, fields: dict, path: str, where: tuple, kind: str) -> tuple[Problem, str | None]:

@@ -285,6 +285,8 @@ def _yaml_error(exc: yaml.YAMLError, text: str, path: str, first_line: int) -> P
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     start = getattr(exc, "context_mark", None) or mark
     lines = text.split("\n")
+    if "flow node" in context:
+        start = _unclosed_bracket(lines) or start  # YAML notices only at the end of the text
     for test, explain in _EXPLANATIONS:
         if test(problem, context):
             use = start if explain.at_start else mark
@@ -294,6 +296,18 @@ def _yaml_error(exc: yaml.YAMLError, text: str, path: str, first_line: int) -> P
                          use.column + 1 if use else None)
     line = first_line + mark.line if mark else first_line
     return error(path, line, "YAML 格式错误", _YAML_HINT, mark.column + 1 if mark else None)
+
+
+def _unclosed_bracket(lines: list[str]):
+    """Return a mark (.line, .column, 0-based) at the last [ or { that is never closed."""
+    stack = []
+    for number, line in enumerate(lines):
+        for column, char in enumerate(line):
+            if char in "[{":
+                stack.append(yaml.Mark("", 0, number, column, None, None))
+            elif char in "]}" and stack:
+                stack.pop()
+    return stack[-1] if stack else None
 
 
 def _control_character(exc, text: str, path: str, first_line: int) -> Problem:
@@ -342,6 +356,14 @@ def _explain_bad_start(line: str, column: int) -> tuple[str, str]:
     return (f"值不能以“{char}”开头", "给整个值加上半角双引号，如 \"" + line[column:].strip() + "\"")
 
 
+def _explain_misaligned(line: str, column: int) -> tuple[str, str]:
+    """A line that is not where YAML expects the next key, or text after a closing quote."""
+    if re.match(r"""^\s*(?:-\s+)?[^:\s][^:]*:\s*(["']).*\1\s*\S""", line):
+        return "引号后面还有文字", "把整段文字都放进引号里，或者去掉引号"
+    return ("缩进不一致：这一行和上面同一层的键或列表项没有左端对齐",
+            "同一层的键、同一列表的“- ”要用同样多的空格缩进")
+
+
 _EXPLANATIONS = (
     (lambda p, c: "mapping values are not allowed" in p, _Explanation(_explain_colon_in_value)),
     (lambda p, c: "flow sequence" in c, _Explanation(_explain_flow("]"), True)),
@@ -355,9 +377,13 @@ _EXPLANATIONS = (
     (lambda p, c: "single document" in c, _Explanation(
         lambda line, column: ("这里又出现了一行 ---，一个文件只能写一份内容",
                               "删除这一行；多条记录请写成列表，每项以“- ”开头"))),
+    (lambda p, c: "flow node" in c, _Explanation(
+        lambda line, column: ("方括号“[”或花括号“{”没有闭合", "检查上面的 [ 和 { 是否都有对应的 ] 和 }"), True)),
+    (lambda p, c: "block sequence entries are not allowed" in p, _Explanation(
+        lambda line, column: ("列表项“- ”不能和键写在同一行",
+                              "把列表项写到下一行并缩进两个空格；如果这是一段文字，给它加上半角双引号"))),
     (lambda p, c: "expected key" in p or "'-' indicator" in p or "block end" in p, _Explanation(
-        lambda line, column: ("缩进不一致：这一行和上面同一层的键或列表项没有左端对齐",
-                              "同一层的键、同一列表的“- ”要用同样多的空格缩进"))),
+        _explain_misaligned)),
     (lambda p, c: "alias" in p or "anchor" in p, _Explanation(
         lambda line, column: ("不支持 YAML 的锚点和别名（& 和 *）", "把被引用的内容直接写出来"))),
 )
