@@ -151,6 +151,7 @@ def check_links(outputs: dict[str, bytes], static: set[str], base_url: str, sour
                 continue
             count += 1
             target, fragment = resolved
+            written = unquote(written)  # as the writer typed it, and as it is found in the source
             reason = _fault(target, fragment, files, parsed)
             if not reason or (source_of(path), page_url(target)) in known_broken or (
                     not path.endswith(".html") and page_url(target) in reported):
@@ -202,7 +203,8 @@ def _problem(shown: str, reason: str, found: list[tuple[str, str]], source_of, t
     layouts = [p for p in texts if p.startswith("layouts/")] + [
         p for p in texts if p.startswith("cxsite/theme/layouts/")]
     candidates = (sources if len(sources) == 1 else []) + layouts
-    needles = list(dict.fromkeys([w for _, w in found] + [shown]))
+    fragment = shown.partition("#")[2]
+    needles = list(dict.fromkeys([w for _, w in found] + [shown] + ([f"#{fragment}"] if fragment else [])))
     path, line, column = _locate(needles, candidates, texts) or (sources[0], None, None)
     if len(pages) == 1:
         where, written = f"{_what(pages[0])} {page_url(pages[0])} ", found[0][1]
