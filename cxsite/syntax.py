@@ -378,7 +378,8 @@ _EXPLANATIONS = (
         lambda line, column: ("这里又出现了一行 ---，一个文件只能写一份内容",
                               "删除这一行；多条记录请写成列表，每项以“- ”开头"))),
     (lambda p, c: "flow node" in c, _Explanation(
-        lambda line, column: ("方括号“[”或花括号“{”没有闭合", "检查上面的 [ 和 { 是否都有对应的 ] 和 }"), True)),
+        lambda line, column: ("方括号“[”或花括号“{”没有闭合", "检查上面的 [ 和 { 是否都有对应的 ] 和 }"),
+        True)),
     (lambda p, c: "block sequence entries are not allowed" in p, _Explanation(
         lambda line, column: ("列表项“- ”不能和键写在同一行",
                               "把列表项写到下一行并缩进两个空格；如果这是一段文字，给它加上半角双引号"))),

@@ -13,6 +13,7 @@ from click.testing import CliRunner
 from cxsite.cli import cli
 from cxsite.doctor import examine
 from cxsite.linkcheck import links_of, resolve
+
 from support import REPO, build_at, tree_bytes
 
 ENV = {"SOURCE_DATE_EPOCH": "1288584000"}
