@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from string import Template
@@ -35,7 +35,21 @@ def yaml_text(text: str) -> str:
     parsed, problems = parse_yaml(f"k: {text}", "")
     if text and not problems and parsed is not None and parsed.value == {"k": text}:
         return text
-    return json.dumps(text, ensure_ascii=False)  # a JSON string is a YAML double-quoted scalar
+    return _double_quoted(text)
+
+
+def _double_quoted(text: str) -> str:
+    """Return a YAML double-quoted scalar, escaping what YAML does not accept written as it is."""
+    out = []
+    for char in text:
+        code = ord(char)
+        if char in '"\\':
+            out.append("\\" + char)
+        elif code < 0x20 or 0x7F <= code <= 0x9F or code in (0xFEFF, 0xFFFE, 0xFFFF):
+            out.append(f"\\u{code:04x}")
+        else:
+            out.append(char)
+    return '"' + "".join(out) + '"'
 
 
 def title_slug(title: str, fallback: str) -> str:
@@ -58,7 +72,7 @@ def _free(base: str, taken) -> str:
 def new_file(kind: str, title: str, today: dt.date,
              existing: Existing) -> tuple[NewFile | None, list[Problem]]:
     """Plan the file `cxsite new KIND TITLE` writes."""
-    title = " ".join(title.split())
+    title = " ".join("".join(c for c in title if unicodedata.category(c) not in ("Cc", "Cs")).split())
     if not title:
         return None, [error("cxsite new", None, "标题不能为空",
                             '把标题写在引号里，如 cxsite new post "标题"')]
