@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 from cxsite.build import BuildOptions, load_site, render_all
 from cxsite.doctor import examine
-from cxsite.graph import BROKEN_LINK
+from cxsite.integrity import BROKEN_LINK
 from cxsite.linkcheck import check_links
 from cxsite.loader import find_legacy_encoded, read_project_texts
 from cxsite.model import Site
