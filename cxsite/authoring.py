@@ -24,7 +24,7 @@ def create_document(root: Path, kind: str, title: str) -> tuple[NewFile | None, 
     config, problems = load_config(root)
     if config is None or has_errors(problems):
         return None, problems
-    plan, found = new_file(kind, title, today(root, config.tz), read_existing(root, config.tz))
+    plan, found = new_file(kind, title, today(root, config.tz), read_existing(root, config))
     if plan is None:
         return None, found
     problem = write_new_file(root / plan.path, plan.text, plan.path)

@@ -9,38 +9,25 @@ changed; unchanged files are not written. Cold work runs in forked processes.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import os
 import time
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-import jinja2
-
 from cxsite import __version__
-from cxsite.cache import CACHE_DIR, Cache, OutputRecord, State
-from cxsite.calendar import render_calendars
+from cxsite.cache import CACHE_DIR, Cache, State
 from cxsite.config import Config, load_config
-from cxsite.deps import Digests, digest
-from cxsite.feeds import render_feeds
+from cxsite.deps import digest
 from cxsite.graph import build_site
-from cxsite.loader import load_content, read_static
-from cxsite.markup import Markup, Rendered, markdown_key
+from cxsite.loader import load_content, read_static, scan_inputs
 from cxsite.model import HeldBack, Site
 from cxsite.output import SiteWriter, check_output_dir
+from cxsite.pipeline import Converter, PageRenderer, other_outputs, time_horizon
 from cxsite.problem import Problem, error, has_errors, sorted_problems
-from cxsite.render import (
-    Page,
-    make_environment,
-    output_path,
-    plan_pages,
-    render_page,
-    render_sitemap,
-    template_digest,
-)
-from cxsite.theme import template_loader, template_source_path
-from cxsite.workers import default_jobs, map_forked
+from cxsite.render import output_path
+from cxsite.slug import slugify
+from cxsite.workers import default_jobs
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 
@@ -91,6 +78,7 @@ class BuildResult:
     static: int = 0
     seconds: float = 0.0
     stages: dict = field(default_factory=dict)  # stage -> seconds
+    held: HeldBack = HeldBack()
 
     @property
     def ok(self) -> bool:
@@ -100,7 +88,7 @@ class BuildResult:
     @property
     def held_back(self) -> HeldBack:
         """Documents left out as drafts or future-dated."""
-        return self.site.held_back if self.site else HeldBack()
+        return self.site.held_back if self.site else self.held
 
 
 def build_now(options: BuildOptions, tz: dt.tzinfo) -> dt.datetime:
@@ -113,47 +101,9 @@ def build_now(options: BuildOptions, tz: dt.tzinfo) -> dt.datetime:
     return dt.datetime.now(tz)
 
 
-class _Converter:
-    """Markdown conversion through the cache: convert only texts never seen, in parallel."""
-
-    def __init__(self, cache: Cache, known: dict, raw_html: str, jobs: int):
-        self.cache, self.known, self.raw_html, self.jobs = cache, known, raw_html, jobs
-        self.meta: dict = {}  # key -> (summary, chars, links) of every text of this build
-        self.converted = 0
-
-    def convert_many(self, jobs: Sequence[tuple[str, str]]) -> list[Rendered]:
-        """Return the Rendered of each (text, source); HTML goes to the cache, not back."""
-        keys = [markdown_key(text, source, self.raw_html) for text, source in jobs]
-        missing = [i for i, key in enumerate(keys)
-                   if key not in self.known or key not in self.cache.html_keys]
-        missing = list({keys[i]: i for i in missing}.values())  # each distinct text once
-        if missing:
-            markup = Markup(self.raw_html)
-            batch = []
-            for _, rendered in map_forked(lambda i: markup.convert(*jobs[i]), missing, self.jobs):
-                batch.append((rendered.key, rendered.html))
-                self.meta[rendered.key] = _meta(rendered)
-                if len(batch) >= 256:
-                    self.cache.put_many(batch)
-                    batch = []
-            self.cache.put_many(batch)
-            self.converted = len(missing)
-        result = []
-        for key in keys:
-            meta = self.meta.get(key) or self.known[key]
-            self.meta[key] = meta
-            result.append(Rendered(key, "", *meta))
-        return result
-
-
-def _meta(rendered: Rendered) -> tuple:
-    """What the graph needs of converted Markdown besides its HTML."""
-    return (rendered.text_summary, rendered.chars, rendered.links)
-
-
 def _settings(config: Config, options: BuildOptions) -> bytes:
     """Digest what every output depends on besides the content: config, flags, version."""
-    return digest((__version__, config, options.portable))
+    return digest((__version__, config, options.portable, options.drafts, options.future))
 
 
 @dataclass(frozen=True)
@@ -166,134 +116,48 @@ class Loaded:
     state: State = field(default_factory=State)  # what the previous build left
     parsed: dict = field(default_factory=dict)  # this load's source parses
     markdown: dict = field(default_factory=dict)  # this load's Markdown metadata by key
+    slugs: dict = field(default_factory=dict)  # tag and category slugs made this time
 
 
 def load_site(options: BuildOptions, timings: dict, cache: Cache | None = None,
-              state: State | None = None) -> Loaded:
+              state: State | None = None, config: Config | None = None) -> Loaded:
     """Run config, loader and graph through the cache."""
     started = time.perf_counter()
-    config, problems = load_config(options.root, options.base_url)
-    if config is None:  # with errors, a stand-in config lets the content be checked too
-        return Loaded(None, problems, config)
+    problems: list[Problem] = []
+    if config is None:
+        config, problems = load_config(options.root, options.base_url)
+        if config is None:  # with errors, a stand-in config lets the content be checked too
+            return Loaded(None, problems, config)
     cache = cache or Cache(options.cache_path)
     state = state or cache.load_state(options.out_dir, _settings(config, options))
-    converter = _Converter(cache, state.markdown, config.raw_html, options.worker_count)
-    loaded = load_content(options.root, config, converter.convert_many, state.parsed)
+    converter = Converter(cache, state.markdown, config.raw_html, options.worker_count)
+    loaded = load_content(options.root, config, converter.convert_many, state.parsed, converter.has_html)
     problems += loaded.problems
     timings["load"] = time.perf_counter() - started
     started = time.perf_counter()
+    slugs = dict(state.slugs)
+
+    def remembered_slug(name: str) -> str:
+        if name not in slugs:
+            slugs[name] = slugify(name)
+        return slugs[name]
+
     site, found = build_site(config, loaded.content, build_now(options, config.tz), drafts=options.drafts,
-                             future=options.future, portable=options.portable, html=cache)
+                             future=options.future, portable=options.portable, html=cache,
+                             slugify=remembered_slug)
     timings["graph"] = time.perf_counter() - started
-    return Loaded(site, problems + found, config, state, loaded.parsed, converter.meta)
-
-
-@dataclass
-class _Rendering:
-    """Renders the pages whose inputs changed since the previous records; keeps the rest."""
-
-    site: Site
-    root: Path
-    previous: dict  # output path -> OutputRecord
-    holds: Callable[[str, int], bool]  # whether the output still has a file of that size
-    jobs: int
-    progress: Progress | None = None
-    records: dict = field(default_factory=dict)
-    problems: list = field(default_factory=list)
-    rendered: int = 0
-
-    def pages(self, put: Callable[[str, bytes], None], keep: Callable[[str], None]) -> list[Page]:
-        """Render changed pages through `put`, report unchanged ones to `keep`; return all pages."""
-        env = make_environment(template_loader(self.root))
-        pages = plan_pages(self.site)
-        digests, templates = Digests(self.site), {}
-        todo = []
-        for page in pages:
-            path = output_path(page.url)
-            try:
-                own = hashlib.blake2b(digests.of_value(page) + template_digest(env, page.template, templates),
-                                      digest_size=16).digest()
-            except jinja2.TemplateError as exc:
-                self.problems.append(_template_problem(exc, self.root, page.template))
-                continue
-            old = self.previous.get(path)
-            if (old is not None and old.inputs == _inputs(own, digests, old.deps)
-                    and self.holds(path, old.size)):
-                self.records[path] = old
-                keep(path)
-            else:
-                todo.append((page, own))
-        if self.problems:
-            return pages
-        for name in {page.template for page, _ in todo}:
-            env.get_template(name)  # compile once, before forking, so workers share the result
-        interned: dict = {}
-
-        def render(index: int):
-            page = todo[index][0]
-            try:
-                return render_page(env, self.site, page, interned)
-            except jinja2.TemplateError as exc:
-                return _template_problem(exc, self.root, page.template)
-
-        for done, (index, result) in enumerate(map_forked(render, range(len(todo)), self.jobs), 1):
-            if isinstance(result, Problem):
-                self.problems.append(result)
-                continue
-            output, deps = result
-            put(output.path, output.data)
-            self.records[output.path] = OutputRecord(digest(output.data), len(output.data),
-                                                     _inputs(todo[index][1], digests, deps), deps)
-            if self.progress:
-                self.progress("render", done, len(todo))
-        self.rendered = len(todo)
-        self.problems = _unique(self.problems)
-        return pages
-
-
-def _inputs(own: bytes, digests: Digests, deps: tuple) -> bytes | None:
-    """Combine a page's own digest with the current digests of what it read."""
-    summary = digests.summary(deps)
-    return None if summary is None else hashlib.blake2b(own + summary, digest_size=16).digest()
-
-
-def _template_problem(exc: jinja2.TemplateError, root: Path, template: str) -> Problem:
-    """Locate a template error in the layout file where it happened."""
-    name, line = getattr(exc, "name", None) or template, getattr(exc, "lineno", None)
-    tb = exc.__traceback__
-    while tb is not None:  # Jinja rewrites frames so template lines appear in the traceback
-        filename = tb.tb_frame.f_code.co_filename
-        if filename.endswith((".html", ".xml")):
-            name, line = filename, tb.tb_lineno
-        tb = tb.tb_next
-    path = template_source_path(root, name)
-    message = getattr(exc, "message", None) or str(exc)
-    return error(path, line, f"模板出错：{message}",
-                 "检查 layouts/ 里这个模板；变量请从 site、page、config 中取")
-
-
-def _unique(problems: list[Problem]) -> list[Problem]:
-    """One template mistake fails many pages: report each location once."""
-    return list({(p.path, p.line, p.message): p for p in problems}.values())
-
-
-def other_outputs(site: Site, root: Path, pages: list[Page]) -> tuple[list, list[Problem]]:
-    """The outputs made outside templates' dependency tracking: sitemap, feeds, calendars."""
-    env = make_environment(template_loader(root))
-    calendars, warnings = render_calendars(site)
-    return [render_sitemap(env, site, pages), *render_feeds(site), *calendars], warnings
+    return Loaded(site, problems + found, config, state, loaded.parsed, converter.meta, slugs)
 
 
 def render_all(site: Site, root: Path, jobs: int = 1) -> tuple[dict[str, bytes], list[Problem]]:
     """Render every page, the sitemap, feeds and calendars in memory (for `cxsite check`)."""
     files: dict[str, bytes] = {}
-    rendering = _Rendering(site, root, {}, lambda path, size: False, jobs)
-    pages = rendering.pages(files.__setitem__, lambda path: None)
-    if rendering.problems:
-        return {}, rendering.problems
-    others, problems = other_outputs(site, root, pages)
-    for output in others:
-        files[output.path] = output.data
+    renderer = PageRenderer(site, root, {}, lambda path, size: False, jobs, {}, {})
+    pages = renderer.render(files.__setitem__, lambda path: None)
+    if renderer.problems:
+        return {}, renderer.problems
+    others, problems = other_outputs(renderer.env, site, pages)
+    files.update((output.path, output.data) for output in others)
     return files, problems
 
 
@@ -305,24 +169,32 @@ def build(options: BuildOptions) -> BuildResult:
     problems = check_output_dir(options.root, out)
     if problems:
         return BuildResult(tuple(problems))
+    config, problems = load_config(options.root, options.base_url)
+    if config is None:  # with errors, a stand-in config lets the content be checked too
+        return BuildResult(tuple(sorted_problems(problems)))
     cache = Cache(options.cache_path)
-    loaded = load_site(options, timings, cache)
-    site, problems = loaded.site, loaded.problems
+    state = cache.load_state(out, _settings(config, options))
+    scan = scan_inputs(options.root)
+    unchanged = _unchanged_build(state, scan, build_now(options, config.tz), out)
+    if unchanged is not None:
+        return replace(unchanged, seconds=time.perf_counter() - started)
+    loaded = load_site(options, timings, cache, state, config)
+    site, problems = loaded.site, problems + loaded.problems
     if site is None or has_errors(problems):
         return BuildResult(tuple(sorted_problems(problems)), site)
     writer = SiteWriter(out)
-    found = writer.open()
+    found = writer.begin()
     if found:
         return BuildResult(tuple(sorted_problems(problems + found)), site)
     begun = time.perf_counter()
     try:
-        rendering = _Rendering(site, options.root, loaded.state.outputs, writer.holds,
-                               options.worker_count, options.progress)
-        pages = rendering.pages(writer.put, writer.keep)
-        if rendering.problems:
+        renderer = PageRenderer(site, options.root, state.outputs, writer.holds, options.worker_count,
+                                loaded.parsed, state.templates, options.progress)
+        pages = renderer.render(writer.put, writer.keep)
+        if renderer.problems:
             writer.abort()
-            return BuildResult(tuple(sorted_problems(problems + rendering.problems)), site)
-        others, found = other_outputs(site, options.root, pages)
+            return BuildResult(tuple(sorted_problems(problems + renderer.problems)), site)
+        others, found = other_outputs(renderer.env, site, pages)
         problems += found
         for output in others:
             writer.put(output.path, output.data)
@@ -333,19 +205,44 @@ def build(options: BuildOptions) -> BuildResult:
         paths = {output_path(p.url) for p in pages} | {o.path for o in others} | {
             s.url for s in site.static}
         report, found = writer.commit(paths)
+    except OSError as exc:  # a full disk or a read-only folder: say so, keep the old site
+        writer.abort()
+        return BuildResult(tuple(sorted_problems(problems + [_write_problem(exc, out)])), site)
     except BaseException:
         writer.abort()
         raise
     timings["write"] = time.perf_counter() - begun
     if report is None:
         return BuildResult(tuple(sorted_problems(problems + found)), site)
-    cache.save_state(out, State(_settings(loaded.config, options), loaded.parsed, loaded.markdown,
-                                rendering.records))
-    cache.forget_except(set(loaded.markdown))
     feeds = sum(1 for o in others if o.path.endswith((".xml", ".ics")) and o.path != "sitemap.xml")
-    return BuildResult(tuple(sorted_problems(problems)), site, len(pages), rendering.rendered,
-                       report.written, report.unchanged, report.deleted, feeds, len(site.static),
-                       time.perf_counter() - started, timings)
+    result = BuildResult(tuple(sorted_problems(problems)), site, len(pages), renderer.rendered,
+                         report.written, report.unchanged, report.deleted, feeds, len(site.static),
+                         time.perf_counter() - started, timings)
+    files = {path: record.size for path, record in renderer.records.items()}
+    files.update({o.path: len(o.data) for o in others})
+    files.update({s.url: os.stat(s.source).st_size for s in site.static if s.url not in files})
+    cache.save_state(out, State(
+        state.settings, loaded.parsed, loaded.markdown, renderer.records, loaded.slugs,
+        renderer.references, scan, time_horizon(site, renderer.records),
+        replace(result, problems=(), site=None, held=site.held_back, stages={}), files))
+    cache.forget_except(set(loaded.markdown))
+    return result
+
+
+def _write_problem(exc: OSError, out: Path) -> Problem:
+    """Explain a failure to write the output, which is left as it was."""
+    return error(str(exc.filename or out), None, f"无法写入输出文件夹（{exc.strerror or exc}），网站保持原样",
+                 "检查磁盘空间和文件夹权限后重新生成")
+
+
+def _unchanged_build(state: State, scan: dict, now: dt.datetime, out: Path) -> BuildResult | None:
+    """The previous result when no input, no output and no relevant time changed; else None."""
+    if state.result is None or state.scan != scan or state.horizon is None or not now < state.horizon:
+        return None
+    if not SiteWriter(out).intact(state.files):
+        return None
+    return replace(state.result, rendered=0, written=0, deleted=0,
+                   unchanged=state.result.written + state.result.unchanged)
 
 
 @dataclass(frozen=True)
@@ -382,13 +279,13 @@ class Session:
         if site is None or has_errors(problems):
             return Rebuild(tuple(sorted_problems(problems)), self._files)
         files: dict[str, bytes] = {}
-        rendering = _Rendering(site, self.options.root, self._state.outputs,
-                               lambda path, size: len(self._files.get(path, b"")) == size,
-                               self.options.worker_count)
-        pages = rendering.pages(files.__setitem__, lambda path: files.__setitem__(path, self._files[path]))
-        if rendering.problems:
-            return Rebuild(tuple(sorted_problems(problems + rendering.problems)), self._files)
-        others, found = other_outputs(site, self.options.root, pages)
+        renderer = PageRenderer(site, self.options.root, self._state.outputs,
+                                lambda path, size: len(self._files.get(path, b"")) == size,
+                                self.options.worker_count, loaded.parsed, self._state.templates)
+        pages = renderer.render(files.__setitem__, lambda path: files.__setitem__(path, self._files[path]))
+        if renderer.problems:
+            return Rebuild(tuple(sorted_problems(problems + renderer.problems)), self._files)
+        others, found = other_outputs(renderer.env, site, pages)
         problems += found
         for output in others:
             files[output.path] = output.data
@@ -398,5 +295,5 @@ class Session:
                                if files.get(p) != self._files.get(p)))
         self._files = files
         self._state = State(_settings(loaded.config, self.options), loaded.parsed, loaded.markdown,
-                            rendering.records)
-        return Rebuild(tuple(sorted_problems(problems)), files, changed, rendering.rendered)
+                            renderer.records, loaded.slugs, renderer.references)
+        return Rebuild(tuple(sorted_problems(problems)), files, changed, renderer.rendered)

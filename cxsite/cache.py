@@ -43,6 +43,12 @@ class State:
     parsed: dict = field(default_factory=dict)  # source path -> (digest, items, problems)
     markdown: dict = field(default_factory=dict)  # markdown key -> (summary, chars, links)
     outputs: dict = field(default_factory=dict)  # output path -> OutputRecord
+    slugs: dict = field(default_factory=dict)  # tag or category name -> slug made for it
+    templates: dict = field(default_factory=dict)  # template source digest -> names it refers to
+    scan: dict = field(default_factory=dict)  # input file -> (size, mtime, ctime, inode)
+    horizon: object = None  # when time alone would change the site (None: any moment)
+    result: object = None  # the summary of that build, to repeat when nothing changed
+    files: dict = field(default_factory=dict)  # every output file -> its size
 
 
 class Cache:

@@ -19,7 +19,7 @@ from cxsite.model import Site
 from cxsite.output import rewrite_with_backup
 from cxsite.problem import ERROR, Problem, has_errors, sorted_problems
 from cxsite.render import output_path, plan_pages
-from cxsite.theme import THEME_LAYOUTS, template_source_path
+from cxsite.theme import template_source_path, theme_layout_texts
 
 
 @dataclass(frozen=True)
@@ -51,7 +51,7 @@ def run_check(options: BuildOptions, fix_encoding: bool = False) -> CheckResult:
             pages = sum(1 for path in data if path.endswith(".html"))
             found, links = check_links(data, {f.url for f in site.static}, site.config.base_url,
                                        _sources(site, root), _markdown_links(site),
-                                       dict(texts + _theme_layouts()))
+                                       dict(texts + theme_layout_texts()))
             problems += found
     hosts = {urlsplit(site.config.base_url).hostname} if site is not None else set()
     problems += examine(texts, {h.lower() for h in hosts if h})
@@ -77,12 +77,6 @@ def _sources(site: Site, root):
         source = getattr(page.doc or page.record, "path", None)
         owners[output_path(page.url)] = source or template_source_path(root, page.template)
     return lambda path: owners.get(path, path)
-
-
-def _theme_layouts() -> list[tuple[str, str]]:
-    """The built-in theme's layouts as (shown path, text), to locate links written in them."""
-    return [(f"cxsite/theme/layouts/{path.relative_to(THEME_LAYOUTS).as_posix()}", path.read_text("utf-8"))
-            for path in sorted(THEME_LAYOUTS.rglob("*")) if path.is_file()]
 
 
 def _markdown_links(site: Site) -> set[tuple[str, str]]:

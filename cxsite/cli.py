@@ -5,22 +5,30 @@ Exit status: 0 success, 1 content or configuration problems, 2 usage errors.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import sys
+import threading
+import time
 import traceback
+from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import click
 
 from cxsite import __version__
 from cxsite.authoring import create_document, create_site
-from cxsite.build import BuildOptions, BuildResult, build
+from cxsite.build import BuildOptions, BuildResult, Rebuild, Session, build
 from cxsite.check import run_check
-from cxsite.problem import Problem
+from cxsite.problem import Problem, error
 from cxsite.scaffold import KIND_NAMES, KINDS
+from cxsite.server import Preview, PreviewServer
+from cxsite.watch import ChangeKind, Changes, Watcher
 
 EXIT_PROBLEMS = 1
+EXIT_USAGE = 2
 EXIT_INTERNAL = 3
 
 
@@ -46,9 +54,11 @@ def summary_line(result: BuildResult, out: Path) -> str:
             f"未变 {result.unchanged} 个，删除 {result.deleted} 个；订阅源 {result.feeds} 个，"
             f"静态文件 {result.static} 个 → {out}；用时 {result.seconds:.2f} 秒（{stages}）")
     held = result.held_back
-    if held.drafts or held.future:
-        text += (f"。暂不发布：草稿 {held.drafts} 篇，未到发布日期 {held.future} 篇"
-                 "（加 --drafts、--future 可预览）")
+    parts = ([f"草稿 {held.drafts} 篇"] if held.drafts else []) + (
+        [f"未到发布日期 {held.future} 篇"] if held.future else [])
+    if parts:
+        flags = "、".join(f for f, n in (("--drafts", held.drafts), ("--future", held.future)) if n)
+        text += f"。暂不发布：{'，'.join(parts)}（加 {flags} 可预览）"
     return text + "。"
 
 
@@ -81,6 +91,106 @@ def build_command(root, out, drafts, future, base_url, portable) -> None:
         click.echo("生成失败，输出文件夹保持不变。", err=True)
         sys.exit(EXIT_PROBLEMS)
     click.echo(summary_line(result, options.out_dir))
+
+
+@cli.command("serve")
+@click.option("--root", "-C", type=click.Path(exists=True, file_okay=False),
+              help="网站根目录（默认为当前目录）")
+@click.option("--port", "-p", type=click.IntRange(0, 65535), default=8000, show_default=True,
+              help="端口；被占用时自动换一个空闲端口")
+@click.option("--bind", default="127.0.0.1", show_default=True,
+              help="监听地址；默认只有本机能访问，0.0.0.0 让局域网内的电脑也能访问")
+@click.option("--drafts", is_flag=True, help="预览草稿（draft: true）")
+@click.option("--future", is_flag=True, help="预览日期在未来的文章")
+def serve_command(root, port, bind, drafts, future) -> None:
+    """在本机预览网站：保存文件后浏览器自动刷新，出错时在页面上列出问题。"""
+    try:
+        site_root = _site_root(root).resolve()
+        running = start_preview(site_root, bind, port, drafts, future, partial(print_rebuild, site_root))
+    except OSError as exc:
+        click.echo(f"无法在 {bind} 的端口 {port} 上启动预览：{exc.strerror or exc}", err=True)
+        sys.exit(EXIT_USAGE)
+    if running.server.port_was_taken:
+        click.echo(f"端口 {port} 已被占用，改用端口 {running.server.port}。")
+    if bind not in ("127.0.0.1", "localhost", "::1"):
+        click.echo(f"注意：预览监听在 {bind} 上，同一网络中的其他电脑也能打开它。")
+    click.echo(f"正在预览：{running.server.url}  （按 Ctrl-C 停止）")
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        running.stop()
+    click.echo("已停止预览。")
+
+
+@dataclass(frozen=True)
+class RunningPreview:
+    """A preview being served and watched; `stop()` ends both."""
+
+    server: PreviewServer
+    watcher: Watcher
+    preview: Preview
+
+    def stop(self) -> None:
+        """Stop watching, then end the event streams and the server."""
+        self.watcher.stop()
+        self.server.close()
+
+
+def start_preview(root: Path, bind: str, port: int, drafts: bool, future: bool, report) -> RunningPreview:
+    """Wire the session, the server and the watcher together; build once and start serving.
+
+    report(outcome, changes, seconds) is called after every rebuild.
+    """
+    root = root.resolve()
+    server = PreviewServer(bind, port)
+    session = Session(BuildOptions(root, drafts=drafts, future=future, base_url=server.url))
+
+    def rebuild(changes: Changes | None) -> Rebuild:
+        started = time.perf_counter()
+        outcome = _rebuild_safely(session, changes)
+        report(outcome, changes, time.perf_counter() - started)
+        return outcome
+
+    try:
+        preview = Preview(rebuild)
+        preview.refresh(None)
+        server.serve(preview)
+        watcher = Watcher(root, preview.refresh).start()
+    except BaseException:
+        server.close()
+        raise
+    return RunningPreview(server, watcher, preview)
+
+
+def _rebuild_safely(session: Session, changes: Changes | None) -> Rebuild:
+    """Rebuild for a batch of changes; a bug in cxsite becomes a problem in the page, not a dead server."""
+    # site.yaml can change every page; other kinds name the sources the builder must look at again.
+    scope = None if changes is None or ChangeKind.CONFIG in changes.kinds else list(changes.paths)
+    try:
+        return session.rebuild(scope)
+    except Exception as exc:  # a bug in cxsite, not a writer's mistake: keep serving the last good site
+        if os.environ.get("CXSITE_DEBUG"):
+            traceback.print_exc()
+        return Rebuild((error("cxsite", None, f"cxsite 内部错误：{type(exc).__name__}: {exc}",
+                              "这不是您的内容有误。设置环境变量 CXSITE_DEBUG=1 可查看详细信息"),), {})
+
+
+def print_rebuild(root: Path, outcome: Rebuild, changes: Changes | None, seconds: float) -> None:
+    """Report one rebuild of `cxsite serve`: what changed, the problems, and what was rendered."""
+    stamp = dt.datetime.now().strftime("%H:%M:%S")
+    if changes is not None:
+        shown = changes.shown(root)
+        names = "、".join(shown[:3]) + (f" 等 {len(shown)} 个文件" if len(shown) > 3 else "")
+        click.echo(f"[{stamp}] 有改动：{names}")
+    print_problems(outcome.problems)
+    if outcome.ok:
+        click.echo(f"[{stamp}] 已生成：渲染了 {outcome.rendered} 个页面，"
+                   f"{len(outcome.changed)} 个文件有变化，用时 {seconds:.2f} 秒。")
+    else:
+        click.echo(f"[{stamp}] 生成失败：浏览器里仍是上次成功生成的网站，问题列在页面上；改正后保存即可。",
+                   err=True)
 
 
 @cli.command("check")

@@ -92,20 +92,35 @@ def resolve(key: tuple, site: Site):
 
 
 class Digests:
-    """Memoised digests of dependency keys for one Site (one build)."""
+    """Memoised digests of dependency keys for one Site (one build).
 
-    def __init__(self, site: Site):
+    `sources` maps a source path to the digest of its bytes: a Document is made
+    from its file alone (and the settings, the same for the whole build), so that
+    digest stands for the Document without pickling it.
+    """
+
+    def __init__(self, site: Site, sources: dict | None = None):
         self.site = site
+        self.sources = sources or {}
         self._memo: dict = {}
 
     def of(self, key: tuple) -> bytes | None:
         """Return the digest of what a key stands for now (None: cannot be known)."""
         if key not in self._memo:
             try:
-                self._memo[key] = digest(resolve(key, self.site))
+                self._memo[key] = self._compute(key)
             except Exception:  # a key from an older layout that no longer resolves
                 self._memo[key] = None
         return self._memo[key]
+
+    def _compute(self, key: tuple) -> bytes:
+        """Digest the current value of a key."""
+        value = resolve(key, self.site)
+        if key[0] != "obj":
+            return self.of_value(value)
+        if key[1] == "doc" and value is not None and value.path in self.sources:
+            return digest((value.path, self.sources[value.path]))
+        return digest(value)
 
     def of_value(self, value) -> bytes:
         """Digest any value, standing in each model object's memoised digest for the object."""
@@ -127,11 +142,11 @@ class Digests:
         return value
 
     def summary(self, keys) -> bytes | None:
-        """Return one digest over sorted keys and their current digests."""
+        """Return one digest over keys (kept sorted by the recorder) and their current digests."""
         if VOLATILE in keys:
             return None
         parts = []
-        for key in sorted(keys, key=repr):
+        for key in keys:
             value = self.of(key)
             if value is None:
                 return None

@@ -38,11 +38,12 @@ GENERATED_FILES = ("/feed.xml", "/atom.xml", "/bulletins/feed.xml", "/sitemap.xm
 
 
 def build_site(config: Config, content: Content, now: dt.datetime, *, drafts: bool = False,
-               future: bool = False, portable: bool = False,
-               html=None) -> tuple[Site, list[Problem]]:
+               future: bool = False, portable: bool = False, html=None,
+               slugify=slugify) -> tuple[Site, list[Problem]]:
     """Make the Site graph from loaded content; problems name the source lines.
 
-    `html` is the store Markdown HTML is fetched from by key (see Site.html).
+    `html` is the store Markdown HTML is fetched from by key (see Site.html);
+    `slugify` makes tag and category slugs (the build passes a remembering one).
     """
     problems: list[Problem] = []
     problems += check_unique(content)
@@ -61,9 +62,9 @@ def build_site(config: Config, content: Content, now: dt.datetime, *, drafts: bo
     problems += check_ranges(content)
     published = bulletins + posts
     branches, events, phases = _link_back(published, branches, events, phases, honors)
-    tags, found = _terms("tag", "tags", published, config)
+    tags, found = _terms("tag", "tags", published, config, slugify)
     problems += found
-    categories, found = _terms("category", "categories", posts, config)
+    categories, found = _terms("category", "categories", posts, config, slugify)
     problems += found
     newest = tuple(sorted(published, key=_newest_first))
     index = _index(newest + pages, branches, events, phases, tags, categories, content)
@@ -89,15 +90,15 @@ def _honor_key(honor: Honor) -> tuple:
 
 def _publishable(documents, now, drafts: bool, future: bool):
     """Return the documents to publish and a count of those held back."""
-    kept, held_drafts, held_future = [], 0, 0
+    kept, held_drafts, due = [], 0, []
     for doc in documents:
         if doc.draft and not drafts:
             held_drafts += 1
         elif doc.date is not None and doc.date > now and not future:
-            held_future += 1
+            due.append(doc.date)
         else:
             kept.append(doc)
-    return kept, HeldBack(held_drafts, held_future)
+    return kept, HeldBack(held_drafts, len(due), min(due, default=None))
 
 
 def _link_back(published, branches: dict, events: dict, phases: dict, honors):
@@ -129,7 +130,8 @@ def _link_back(published, branches: dict, events: dict, phases: dict, honors):
     return branches, events, phases
 
 
-def _terms(kind: str, attribute: str, documents, config: Config) -> tuple[tuple[Term, ...], list[Problem]]:
+def _terms(kind: str, attribute: str, documents, config: Config,
+           slugify) -> tuple[tuple[Term, ...], list[Problem]]:
     """Collect tags or categories with pinyin slugs; report empty and colliding slugs."""
     members: dict[str, list[Document]] = defaultdict(list)
     first_use: dict[str, Document] = {}

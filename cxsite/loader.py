@@ -7,15 +7,15 @@ Checking a file's bytes is sources.py's job; Markdown conversion is handed in
 
 from __future__ import annotations
 
-import datetime as dt
 import difflib
 import hashlib
+import os
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from cxsite.config import Config
-from cxsite.markup import Rendered
+from cxsite.markup import Rendered, markdown_key
 from cxsite.model import (
     BULLETIN,
     PAGE,
@@ -43,7 +43,18 @@ THEME_STATIC = Path(__file__).parent / "theme" / "static"
 TEXT_SUFFIXES = (".html", ".htm", ".xml", ".svg", ".css", ".js", ".md", ".yaml", ".yml", ".txt", ".json")
 _BACKUPS = ("~", ".swp", ".tmp", ".bak")
 
-ConvertMany = Callable[[Sequence[tuple[str, str]]], list[Rendered]]
+# convert_many takes (key, Markdown text or None when the key is known, source path) jobs.
+ConvertMany = Callable[[Sequence[tuple[str, str | None, str]]], list[Rendered]]
+
+
+@dataclass(frozen=True)
+class SourceEntry:
+    """What the loader remembers of one source file between builds."""
+
+    stamp: tuple  # (size, mtime_ns, ctime_ns, inode): unchanged means the bytes need no reading
+    digest: bytes  # of the bytes
+    items: list  # Parsed items without Markdown texts, and Unbuilt items
+    problems: list
 
 
 @dataclass(frozen=True)
@@ -52,18 +63,19 @@ class Loaded:
 
     content: Content
     problems: list[Problem]
-    parsed: dict  # path -> (digest, items, problems), to skip unchanged files next build
+    parsed: dict  # path -> SourceEntry, to skip unchanged files next build
 
 
 def load_content(root: Path, config: Config, convert_many: ConvertMany,
-                 known: dict | None = None) -> Loaded:
+                 known: dict | None = None, has_html: Callable[[str], bool] = lambda key: False) -> Loaded:
     """Read every document, record and static file of the site under root.
 
     `known` is the `parsed` of an earlier load with the same configuration: a
-    file whose bytes have the same digest is not parsed again.
+    file whose bytes have the same digest (or the same size, times and inode) is
+    not parsed again, as long as `has_html` says its Markdown needs no converting.
     """
     problems: list[Problem] = []
-    reader = _Reader(root, config.tz, known or {})
+    reader = _Reader(root, config, known or {}, has_html)
     content = root / CONTENT_DIR
     if not content.is_dir():
         problems.append(error(CONTENT_DIR, None, "找不到内容文件夹 content/",
@@ -79,13 +91,12 @@ def load_content(root: Path, config: Config, convert_many: ConvertMany,
                 reader.read(list_file, kind, True)
             for path in _files(content / kind, ".yaml", problems, root):
                 reader.read(path, kind, False)
-    items = [item for _, found, _ in reader.parsed.values() for item in found]
-    parsed = [item for item in items if isinstance(item, Parsed)]
-    unbuilt = tuple(item for item in items if isinstance(item, Unbuilt))
-    problems += [p for _, _, found in reader.parsed.values() for p in found]
-    jobs = [(text, p.path) for p in parsed for text in p.markdown.values()]
+    parsed = [item for item in reader.items if isinstance(item, Parsed)]
+    unbuilt = tuple(item for item in reader.items if isinstance(item, Unbuilt))
+    problems += [p for entry in reader.parsed.values() for p in entry.problems]
+    jobs = [(key, text, p.path) for p in parsed for key, text in p.markdown.values()]
     if config.intro:
-        jobs.append((config.intro, "site.yaml"))
+        jobs.append((markdown_key(config.intro, "site.yaml", config.raw_html), config.intro, "site.yaml"))
     rendered = iter(convert_many(jobs))
     built = [_build(p, {name: next(rendered) for name in p.markdown}, problems) for p in parsed]
     intro = next(rendered).key if config.intro else ""
@@ -100,33 +111,54 @@ def load_content(root: Path, config: Config, convert_many: ConvertMany,
 class _Reader:
     """Reads source files once each, reusing an earlier parse of identical bytes."""
 
-    def __init__(self, root: Path, tz: dt.tzinfo, known: dict):
-        self.root, self.tz, self.known = root, tz, known
-        self.parsed: dict = {}  # path -> (digest, items and unbuilt items, problems)
+    def __init__(self, root: Path, config: Config, known: dict, has_html: Callable[[str], bool]):
+        self.root, self.config, self.known, self.has_html = root, config, known, has_html
+        self.parsed: dict[str, SourceEntry] = {}
+        self.items: list = []  # Parsed and Unbuilt
 
     def read(self, path: Path, kind: str, list_form: bool) -> None:
-        """Check one file unless its bytes are known from an earlier load."""
+        """Check one file as its folder's kind, unless it is known from an earlier load."""
         rel = _relative(path, self.root)
         try:
+            status = path.stat()
+            stamp = (status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino)
+            earlier = self.known.get(rel)
+            if earlier is not None and earlier.stamp == stamp and self._complete(earlier):
+                return self._remember(rel, earlier, earlier.items)
             data = path.read_bytes()
         except OSError as exc:
             problem = error(rel, None, f"无法读取文件（{exc.strerror}）", "检查文件权限")
-            self.parsed[rel] = (b"", [], [problem])
-            return
+            self.parsed[rel] = SourceEntry((), b"", [], [problem])
+            return None
         digest = hashlib.blake2b(data, digest_size=16).digest()
-        earlier = self.known.get(rel)
-        if earlier is not None and earlier[0] == digest:
-            self.parsed[rel] = earlier
-            return
-        checked = check_source(data, rel, kind, self.tz, path.stem, list_form)
-        self.parsed[rel] = (digest, [*checked.items, *checked.unbuilt], list(checked.problems))
+        if earlier is not None and earlier.digest == digest and self._complete(earlier):
+            return self._remember(rel, replace(earlier, stamp=stamp), earlier.items)
+        checked = check_source(data, rel, kind, self.config, path.stem, list_form)
+        items = [*checked.items, *checked.unbuilt]
+        entry = SourceEntry(stamp, digest, [_remembered(item) for item in items], list(checked.problems))
+        return self._remember(rel, entry, items)
+
+    def _complete(self, entry: SourceEntry) -> bool:
+        """Whether everything a remembered parse needs is still in the cache."""
+        return all(self.has_html(key) for item in entry.items if isinstance(item, Parsed)
+                   for key, _ in item.markdown.values())
+
+    def _remember(self, rel: str, entry: SourceEntry, items: list) -> None:
+        """Keep a file's entry for the next build and its items for this one."""
+        self.parsed[rel] = entry
+        self.items += items
 
 
-def check_source(data: bytes, rel: str, kind: str, tz: dt.tzinfo, stem: str, list_form: bool) -> Checked:
+def _remembered(item):
+    """What the build cache keeps of an item: a parse without its Markdown texts."""
+    return item.remembered() if isinstance(item, Parsed) else item
+
+
+def check_source(data: bytes, rel: str, kind: str, config: Config, stem: str, list_form: bool) -> Checked:
     """Check one source file's bytes as the kind its folder says."""
     if kind in DOCUMENT_FOLDERS.values():
-        return parse_document(data, rel, kind, tz, stem)
-    return parse_records(data, rel, kind, tz, None if list_form else stem)
+        return parse_document(data, rel, kind, config, stem)
+    return parse_records(data, rel, kind, config, None if list_form else stem)
 
 
 def _kind_of(item) -> str:
@@ -251,6 +283,40 @@ def read_static(static: StaticFile) -> bytes:
     return Path(static.source).read_bytes()
 
 
+def scan_inputs(root: Path) -> dict[str, tuple]:
+    """Stamp every file a build reads (size, times, inode), to tell cheaply that none changed."""
+    stamps: dict[str, tuple] = {}
+    for label, folder in (("", root / CONTENT_DIR), ("", root / STATIC_DIR), ("", root / "layouts"),
+                          ("theme:", THEME_STATIC.parent)):
+        _stamp_tree(folder, f"{label}{folder.name}", stamps)
+    for name in ("site.yaml",):
+        _stamp_file(root / name, name, stamps)
+    return stamps
+
+
+def _stamp_tree(folder: Path, prefix: str, stamps: dict) -> None:
+    """Stamp the files under a folder, recursively."""
+    try:
+        entries = sorted(os.scandir(folder), key=lambda e: e.name)
+    except OSError:
+        return
+    for entry in entries:
+        name = f"{prefix}/{entry.name}"
+        if entry.is_dir(follow_symlinks=True):
+            _stamp_tree(Path(entry.path), name, stamps)
+        else:
+            _stamp_file(Path(entry.path), name, stamps)
+
+
+def _stamp_file(path: Path, name: str, stamps: dict) -> None:
+    """Stamp one file if it exists."""
+    try:
+        status = path.stat()
+    except OSError:
+        return
+    stamps[name] = (status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino)
+
+
 # ------------------------------------------------ reading for check, new and init
 
 
@@ -305,12 +371,12 @@ class Existing:
     last_distribution: tuple = ()  # 发送范围 of the latest bulletin, to reuse
 
 
-def read_existing(root: Path, tz: dt.tzinfo) -> Existing:
+def read_existing(root: Path, config: Config) -> Existing:
     """Read the issue numbers, record ids, URLs and file names already in content/."""
     content = root / CONTENT_DIR
     if not content.is_dir():
         return Existing()
-    reader = _Reader(root, tz, {})
+    reader = _Reader(root, config, {}, lambda key: False)
     for folder, kind in DOCUMENT_FOLDERS.items():
         for path in _files(content / folder, ".md", [], root):
             reader.read(path, kind, False)
@@ -322,20 +388,19 @@ def read_existing(root: Path, tz: dt.tzinfo) -> Existing:
     issues: dict[int, tuple] = {}
     urls: set[str] = set()
     ids: dict[str, set] = {"branches": set(), "events": set(), "phases": set()}
-    for _, items, _ in reader.parsed.values():
-        for item in items:
-            if isinstance(item, Unbuilt):
-                if item.identity and item.identity[0] == "issue":
-                    issues.setdefault(item.identity[1], ())
-                elif item.identity:
-                    ids[item.identity[0]].add(item.identity[1])
-            elif item.kind == BULLETIN:
-                issues[item.values["issue"]] = item.values.get("distribution", ())
-            elif item.kind in (POST, PAGE):
-                slug = document_slug(item, [])
-                urls.add(f"/posts/{slug}/" if item.kind == POST else f"/{slug}/")
-            else:
-                ids[item.kind].add(item.values["id"])
+    for item in reader.items:
+        if isinstance(item, Unbuilt):
+            if item.identity and item.identity[0] == "issue":
+                issues.setdefault(item.identity[1], ())
+            elif item.identity:
+                ids[item.identity[0]].add(item.identity[1])
+        elif item.kind == BULLETIN:
+            issues[item.values["issue"]] = item.values.get("distribution", ())
+        elif item.kind in (POST, PAGE):
+            slug = document_slug(item, [])
+            urls.add(f"/posts/{slug}/" if item.kind == POST else f"/{slug}/")
+        else:
+            ids[item.kind].add(item.values["id"])
     files = frozenset(_relative(p, root) for p in content.rglob("*"))
     last = issues[max(issues)] if issues else ()
     return Existing(frozenset(issues), {k: frozenset(v) for k, v in ids.items()}, frozenset(urls), files,

@@ -30,7 +30,8 @@ _SENTENCE_END = "。！？!?；…"
 _HAN_RUNS = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
 _LATIN_WORDS = re.compile(r"[A-Za-z0-9]+")
 _MARKED = re.compile(r'(href|src)="cxsite:([^"#]*)(#[^"]*)?"')
-_NOT_IN_ID = re.compile(r"[^\w\u3400-\u9fff-]+")
+_NOT_IN_ID = re.compile(r"[^\w\s-]")
+_ID_SPACES = re.compile(r"[-\s]+")
 _TEXT_TOKENS = ("text", "code_inline")
 
 
@@ -138,7 +139,8 @@ def _name_heading(token, inline, ids: dict[str, int]) -> None:
     if token.tag == "h1":
         token.tag = "h2"
     text = "".join(c.content for c in inline.children or () if c.type in _TEXT_TOKENS)
-    anchor = _NOT_IN_ID.sub("-", text.strip().lower()).strip("-") or "section"
+    # Like Python-Markdown's slugify_unicode: punctuation dropped, spaces become dashes.
+    anchor = _ID_SPACES.sub("-", _NOT_IN_ID.sub("", text).strip().lower()) or "section"
     count = ids.get(anchor, 0)
     ids[anchor] = count + 1
     token.attrSet("id", anchor if not count else f"{anchor}-{count}")
@@ -157,7 +159,7 @@ def _mark_links(inline, source: str) -> list[Link]:
         if key is not None:
             fragment = urlsplit(value).fragment
             child.attrSet(attribute, MARKER + key + (f"#{fragment}" if fragment else ""))
-            found.append(Link(key, value, line))
+            found.append(Link(key, unquote(value), line))
     return found
 
 

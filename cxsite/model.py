@@ -205,10 +205,11 @@ class Term:
 
 @dataclass(frozen=True)
 class HeldBack:
-    """How many documents and events were left out of this build, and why."""
+    """How many documents were left out of this build, and why."""
 
     drafts: int = 0
     future: int = 0
+    next_due: dt.datetime | None = None  # when the first future-dated one falls due
 
 
 @dataclass(frozen=True, eq=False)
@@ -291,6 +292,14 @@ class Site:
     def term(self, kind: str, name: str) -> Term | None:
         """Return the tag or category of a name."""
         return self._index[kind].get(name)
+
+    def count(self, collection: str) -> int:
+        """How many bulletins, posts, events, branches, honours… the site has.
+
+        Templates use this rather than `site.bulletins|length`, so a page that
+        shows a count depends on the count, not on every bulletin.
+        """
+        return len(getattr(self, collection))
 
     def menu(self) -> tuple[MenuItem, ...]:
         """The main navigation: site.yaml's menu, then pages marked `menu` not already in it."""

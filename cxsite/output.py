@@ -65,6 +65,18 @@ def read_manifest(out: Path) -> set[str]:
     return {line for line in lines[1:] if line and not line.startswith("#")}
 
 
+def _parents(rel: str) -> list[str]:
+    """The folders of a relative path: a/b/c.html -> a, a/b."""
+    parts = rel.split("/")[:-1]
+    return ["/".join(parts[: i + 1]) for i in range(len(parts))]
+
+
+def _refusal(path: Path) -> Problem:
+    """The problem of a file cxsite did not write but would replace."""
+    return error(str(path), None, "输出文件夹里已有这个文件，但它不是 cxsite 生成的，cxsite 不会覆盖它",
+                 "确认无用后手动删除它，或用 --out 换一个输出文件夹")
+
+
 def staging_dir(out: Path) -> Path:
     """Return the staging folder of an output folder (its sibling, on the same disk)."""
     return out.parent / f".{out.name}.cxsite-staging"
@@ -85,8 +97,9 @@ class SiteWriter:
         self.unchanged = 0
         self.problems: list[Problem] = []
         self._made: set[Path] = set()
+        self._checked: set[str] = set()  # parent folders already found free to use
 
-    def open(self) -> list[Problem]:
+    def begin(self) -> list[Problem]:
         """Finish any interrupted commit and prepare a fresh staging folder."""
         if self.staging.exists() and not (self.staging / STAGING_MARK).exists():
             return [error(str(self.staging), None, "这个文件夹不是 cxsite 建的，cxsite 不会删除它",
@@ -114,22 +127,45 @@ class SiteWriter:
         except OSError:
             return False
 
+    def intact(self, files: dict[str, int]) -> bool:
+        """Whether out holds exactly the files of an earlier build, each with its size."""
+        if read_manifest(self.out) != files.keys() or staging_dir(self.out).exists():
+            return False
+        try:
+            return all((self.out / path).stat().st_size == size for path, size in files.items())
+        except OSError:
+            return False
+
     def keep(self, rel: str) -> None:
         """Count a file the build knows is unchanged without looking at it."""
         self.unchanged += 1
 
     def _unchanged(self, rel: str, same) -> bool:
-        """Whether the output's file is already right; refuse to replace a file not ours."""
+        """Whether the output's file is already right; refuse to replace anything not ours."""
         target = self.out / rel
         if rel in self.ours and same(target):
             self.unchanged += 1
             return True
-        if rel not in self.ours and (target.exists() or target.is_symlink()):
-            self.problems.append(error(
-                str(target), None, "输出文件夹里已有这个文件，但它不是 cxsite 生成的，cxsite 不会覆盖它",
-                "确认无用后手动删除它，或用 --out 换一个输出文件夹"))
-            return True
-        return False
+        in_the_way = self._in_the_way(rel, target)
+        self.problems += [_refusal(path) for path in in_the_way]
+        return bool(in_the_way)
+
+    def _in_the_way(self, rel: str, target: Path) -> list[Path]:
+        """Paths not written by cxsite that writing rel would replace (a file, a folder, a parent)."""
+        if target.is_dir() and not target.is_symlink():
+            inside = [p for p in target.rglob("*") if not p.is_dir()]
+            foreign = sorted(p for p in inside if p.relative_to(self.out).as_posix() not in self.ours)
+            return foreign if inside else [target]  # only our files: the commit deletes them first
+        if target.exists() or target.is_symlink():
+            return [] if rel in self.ours else [target]
+        for parent in _parents(rel):
+            if parent in self._checked:
+                continue
+            self._checked.add(parent)
+            folder = self.out / parent
+            if (folder.is_symlink() or folder.exists()) and not folder.is_dir() and parent not in self.ours:
+                return [folder]
+        return []
 
     def _staged(self, rel: str) -> Path:
         """Return where to stage a file, creating the staging folder on first use."""
@@ -208,13 +244,14 @@ def _commit(out: Path, staging: Path, journal: dict) -> None:
     """Move staged files into place, delete our stale files, write the manifest (idempotent)."""
     out.mkdir(parents=True, exist_ok=True)
     made: set[Path] = set()
+    # Deletes first: an old file of ours may stand where a new folder goes (x -> x/index.html).
+    for rel in journal["deletes"]:
+        (out / rel).unlink(missing_ok=True)
+        _prune_empty(out, (out / rel).parent)
     for rel in journal["moves"]:
         source = staging / rel
         if source.exists():  # absent when an earlier, interrupted commit moved it already
             os.replace(source, _target(out, rel, made))
-    for rel in journal["deletes"]:
-        (out / rel).unlink(missing_ok=True)
-        _prune_empty(out, (out / rel).parent)
     manifest = out / (MANIFEST + ".tmp")
     manifest.write_text("\n".join([MANIFEST_HEADER, *journal["manifest"]]) + "\n", encoding="utf-8")
     os.replace(manifest, out / MANIFEST)

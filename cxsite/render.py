@@ -7,7 +7,6 @@ one into bytes with a Jinja2 environment. Templates receive one context:
 
 from __future__ import annotations
 
-import posixpath
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -80,9 +79,7 @@ def relative_url(target: str, base: str, portable: bool = False) -> str:
     path, hash_mark, fragment = target.partition("#")
     if portable and path.endswith("/"):
         path += "index.html"
-    depth = base.count("/") - 1 if base.endswith("/") else base.count("/") - 1
-    if not base.endswith("/"):
-        depth = posixpath.dirname(base).count("/")
+    depth = base.rpartition("/")[0].count("/")  # folders between the site root and the page
     link = "../" * depth + path.lstrip("/")
     return (link or "./") + (hash_mark + fragment)
 
@@ -207,8 +204,9 @@ def make_environment(loader: jinja2.BaseLoader) -> TrackingEnvironment:
 def _url(context, target: str) -> str:
     """Link from the page being rendered to a site URL, relative (so sub-paths work)."""
     page, site = context["page"], context["site"]
-    if page.kind == "404":
-        # The 404 page is served at any depth, so its links start from the site's root path.
+    if page.kind == "404" and not site.portable:
+        # A server shows the 404 page at any depth, so its links start from the site's root path;
+        # opened from file:// (portable) it is only ever at the root, where relative links work.
         return _base_path(site) + target.lstrip("/")
     return relative_url(target, page.url, site.portable)
 
@@ -248,7 +246,7 @@ def render_page(env: TrackingEnvironment, site: Site, page: Page,
         html = env.get_template(page.template).render(site=site, page=page, config=site.config)
     finally:
         env.recorder = None
-    return Output(output_path(page.url), html.encode("utf-8")), tuple(recorder.keys)
+    return Output(output_path(page.url), html.encode("utf-8")), tuple(sorted(recorder.keys, key=repr))
 
 
 def render_sitemap(env: jinja2.Environment, site: Site, pages: list[Page]) -> Output:
@@ -259,22 +257,27 @@ def render_sitemap(env: jinja2.Environment, site: Site, pages: list[Page]) -> Ou
     return Output("sitemap.xml", xml.encode("utf-8"))
 
 
-def template_digest(env: jinja2.Environment, name: str, memo: dict) -> bytes:
-    """Digest the sources of a template and every template it extends, includes or imports."""
+def template_digest(env: jinja2.Environment, name: str, memo: dict, references: dict) -> bytes:
+    """Digest the sources of a template and every template it extends, includes or imports.
+
+    `references` maps a source's digest to the names it refers to (None: computed
+    names); it is kept between builds so unchanged templates are not parsed again.
+    """
     if name in memo:
         return memo[name]
-    names, todo = set(), [name]
+    names, todo, sources = set(), [name], {}
     while todo:
         current = todo.pop()
         if current in names:
             continue
         names.add(current)
-        source = env.loader.get_source(env, current)[0]
-        for referenced in meta.find_referenced_templates(env.parse(source)):
-            if referenced is None:  # a computed name: depend on every template there is
-                names.update(env.list_templates())
-                todo = []
-                break
-            todo.append(referenced)
-    memo[name] = digest(sorted((n, env.loader.get_source(env, n)[0]) for n in names))
+        sources[current] = env.loader.get_source(env, current)[0]
+        key = digest(sources[current])
+        if key not in references:
+            references[key] = tuple(meta.find_referenced_templates(env.parse(sources[current])))
+        if None in references[key]:  # a computed name: depend on every template there is
+            names.update(env.list_templates())
+            break
+        todo += references[key]
+    memo[name] = digest(sorted((n, sources.get(n) or env.loader.get_source(env, n)[0]) for n in names))
     return memo[name]

@@ -11,9 +11,10 @@ tuple — `("branches",)` for a value, `("branches", 2)` for a list item — to 
 
 from __future__ import annotations
 
-import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from cxsite.config import Config
+from cxsite.markup import markdown_key
 from cxsite.model import BULLETIN, PAGE, POST, Unbuilt
 from cxsite.problem import Problem, error
 from cxsite.schema import FieldError, check_fields, key_names, read_id, read_positive_int
@@ -32,7 +33,11 @@ class Parsed:
     path: str
     values: dict
     lines: dict
-    markdown: dict  # field name -> Markdown text
+    markdown: dict  # field name -> (markdown_key, Markdown text; None once remembered)
+
+    def remembered(self) -> Parsed:
+        """The same parse without its Markdown texts: what the build cache keeps."""
+        return replace(self, markdown={name: (key, None) for name, (key, _) in self.markdown.items()})
 
 
 @dataclass(frozen=True)
@@ -44,7 +49,7 @@ class Checked:
     unbuilt: tuple[Unbuilt, ...] = ()
 
 
-def parse_document(data: bytes, rel: str, kind: str, tz: dt.tzinfo, stem: str) -> Checked:
+def parse_document(data: bytes, rel: str, kind: str, config: Config, stem: str) -> Checked:
     """Check a Markdown document's bytes: encoding, front matter, keys and values."""
     text, problems = decode_source(data, rel)
     if text is None:
@@ -57,7 +62,7 @@ def parse_document(data: bytes, rel: str, kind: str, tz: dt.tzinfo, stem: str) -
         return Checked(problems=tuple(problems), unbuilt=(Unbuilt(kind, rel),))
     if parsed.value is None:
         parsed = YamlValue({}, {(): (front.header_line, 1)})
-    values, found = check_fields(parsed, kind, rel, tz)
+    values, found = check_fields(parsed, kind, rel, config.tz)
     problems += found
     if any(p.is_error for p in problems):
         return Checked(problems=tuple(problems),
@@ -66,10 +71,11 @@ def parse_document(data: bytes, rel: str, kind: str, tz: dt.tzinfo, stem: str) -
     body = "\n" * (front.body_line - 1) + front.body
     lines = _lines(parsed, ())
     lines["body"] = front.body_line
-    return Checked((Parsed(kind, rel, {**values, "_stem": stem}, lines, {"body": body}),), tuple(problems))
+    markdown = {"body": (markdown_key(body, rel, config.raw_html), body)}
+    return Checked((Parsed(kind, rel, {**values, "_stem": stem}, lines, markdown),), tuple(problems))
 
 
-def parse_records(data: bytes, rel: str, kind: str, tz: dt.tzinfo, stem: str | None) -> Checked:
+def parse_records(data: bytes, rel: str, kind: str, config: Config, stem: str | None) -> Checked:
     """Check a YAML record file: a list of records, or (with `stem`) one record named after it."""
     text, problems = decode_source(data, rel)
     if text is None:
@@ -82,30 +88,30 @@ def parse_records(data: bytes, rel: str, kind: str, tz: dt.tzinfo, stem: str | N
     if parsed.value is None:
         return Checked(problems=(error(rel, 1, "文件里只有注释，没有记录", "删除这个文件，或写入记录内容"),))
     if stem is not None:
-        return _merge([Checked(problems=tuple(problems)), _record_file(parsed, kind, rel, tz, stem)])
+        return _merge([Checked(problems=tuple(problems)), _record_file(parsed, kind, rel, config, stem)])
     if not isinstance(parsed.value, list):
         return Checked(problems=(*problems, error(rel, 1, f"{rel} 应是一个列表，每项以“- ”开头",
                                                   f"或者把每条记录放到 content/{kind}/ 下的单独文件里")),
                        unbuilt=(Unbuilt(kind, rel, _identity(parsed.value, kind)),))
     return _merge([Checked(problems=tuple(problems))] + [
-        _record(parsed, kind, rel, tz, (index,), {}) for index in range(len(parsed.value))])
+        _record(parsed, kind, rel, config, (index,), {}) for index in range(len(parsed.value))])
 
 
-def _record_file(parsed: YamlValue, kind: str, rel: str, tz: dt.tzinfo, stem: str) -> Checked:
+def _record_file(parsed: YamlValue, kind: str, rel: str, config: Config, stem: str) -> Checked:
     """Check a file holding one record; its id defaults to the file name."""
     if kind == "honors":
-        return _record(parsed, kind, rel, tz, (), {})
+        return _record(parsed, kind, rel, config, (), {})
     if isinstance(parsed.value, dict) and parsed.value.get("id") in (None, "") and not is_slug(stem):
         suggestion = slugify(stem) or "ji-lu-1"
         problem = error(rel, 1, f"文件名“{stem}”不能用作编号 id（只能含小写字母、数字和连字符）",
                         f"把文件改名为 {suggestion}.yaml，或在文件里加一行“id: {suggestion}”")
         return Checked(problems=(problem,), unbuilt=(Unbuilt(kind, rel),))
-    return _record(parsed, kind, rel, tz, (), {"id": stem})
+    return _record(parsed, kind, rel, config, (), {"id": stem})
 
 
-def _record(data: YamlValue, kind: str, rel: str, tz: dt.tzinfo, prefix: tuple, defaults: dict) -> Checked:
+def _record(data: YamlValue, kind: str, rel: str, config: Config, prefix: tuple, defaults: dict) -> Checked:
     """Check one record and prepare it for conversion."""
-    values, problems = check_fields(data, kind, rel, tz, prefix, defaults)
+    values, problems = check_fields(data, kind, rel, config.tz, prefix, defaults)
     lines = _lines(data, prefix)
     if any(p.is_error for p in problems):
         raw = data.value[prefix[0]] if prefix else data.value
@@ -113,7 +119,8 @@ def _record(data: YamlValue, kind: str, rel: str, tz: dt.tzinfo, prefix: tuple, 
             raw = {**defaults, **raw}
         return Checked(problems=tuple(problems), unbuilt=(_unbuilt(kind, rel, raw, values, lines),))
     lines["_record"] = data.line_of(*prefix) or 1
-    markdown = {name: values.pop(name) for name in _MARKDOWN_FIELDS.get(kind, ()) if name in values}
+    markdown = {name: (markdown_key(text, rel, config.raw_html), text)
+                for name in _MARKDOWN_FIELDS.get(kind, ()) if (text := values.pop(name, None))}
     return Checked((Parsed(kind, rel, values, lines, markdown),), tuple(problems))
 
 

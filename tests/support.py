@@ -13,6 +13,8 @@ from cxsite.build import BuildOptions, BuildResult, build
 REPO = Path(__file__).resolve().parent.parent
 SITES = REPO / "tests" / "sites"
 GOLDEN = REPO / "tests" / "golden"
+EXAMPLE = REPO  # the example campaign site: site.yaml, content/, static/ at the repository root
+SAMPLE = SITES / "sample"
 # Mid-campaign: phase two is under way and the December events are still ahead.
 FIXED_NOW = dt.datetime(2010, 11, 1, 12, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 
@@ -20,7 +22,14 @@ FIXED_NOW = dt.datetime(2010, 11, 1, 12, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 def build_at(root: Path, out: Path, **options) -> BuildResult:
     """Build the site at root into out with the fixed clock."""
     options.setdefault("now", FIXED_NOW)
+    # The cache goes beside the output, so tests leave nothing in the site's folder.
+    options.setdefault("cache_dir", out.parent / f".{out.name}-cache")
     return build(BuildOptions(root=root, out=out, **options))
+
+
+def html_files(folder: Path) -> list[Path]:
+    """Return every built HTML page under folder, sorted."""
+    return sorted(folder.rglob("*.html"))
 
 
 def tree_bytes(folder: Path) -> dict[str, bytes]:

@@ -12,7 +12,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cxsite.config import read_config
+from cxsite.config import STAND_IN, read_config
 from cxsite.problem import Problem
 from cxsite.scaffold import yaml_text
 from cxsite.schema import SCHEMAS, check_fields
@@ -105,7 +105,7 @@ def test_checking_any_values_against_any_kind_gives_values_or_problems(kind, raw
     st.binary(max_size=300), yaml_like.map(lambda t: f"---\n{t}\n---\n\n正文".encode()),
     yaml_like.map(lambda t: f"---\n{t}\n---\n".encode("gb18030", "replace"))))
 def test_reading_any_document_gives_items_or_problems(kind, data):
-    checked = parse_document(data, "content/x/a.md", kind, TZ, "a")
+    checked = parse_document(data, "content/x/a.md", kind, STAND_IN, "a")
     assert isinstance(checked, Checked)
     assert_problems(checked.problems)
     assert checked.items or any(p.is_error for p in checked.problems)
@@ -118,7 +118,7 @@ def test_reading_any_document_gives_items_or_problems(kind, data):
                              scalars, max_size=5), max_size=3).map(
         lambda v: yaml.safe_dump(v, allow_unicode=True).encode())))
 def test_reading_any_record_file_gives_records_or_problems(kind, list_form, data):
-    checked = parse_records(data, f"content/{kind}.yaml", kind, TZ, None if list_form else "a")
+    checked = parse_records(data, f"content/{kind}.yaml", kind, STAND_IN, None if list_form else "a")
     assert isinstance(checked, Checked)
     assert_problems(checked.problems)
     if not checked.items and not checked.problems:  # only an empty list holds nothing and is right

@@ -269,7 +269,7 @@ def test_honours_take_a_year_a_month_or_a_day():
 
 def test_a_document_with_mistakes_still_says_who_it_is_and_what_it_refers_to():
     checked = parse_document("---\ntitle: 标题\nissue: 3\ndate: 2010.7.8\nbranches: [a, b]\n---\n".encode(),
-                             "content/bulletins/3.md", "bulletin", TZ, "3")
+                             "content/bulletins/3.md", "bulletin", STAND_IN, "3")
     assert checked.items == ()
     [unbuilt] = checked.unbuilt
     assert (unbuilt.identity, unbuilt.branches, unbuilt.lines[("branches", 1)]) == (("issue", 3), ("a", "b"),
@@ -278,13 +278,13 @@ def test_a_document_with_mistakes_still_says_who_it_is_and_what_it_refers_to():
 
 def test_a_gbk_record_file_still_says_which_ids_it_holds():
     checked = parse_records("- id: houqin\n  name: 第一党支部\n".encode("gb18030"), "content/branches.yaml",
-                            "branches", TZ, None)
+                            "branches", STAND_IN, None)
     assert [u.identity for u in checked.unbuilt] == [("branches", "houqin")]
 
 
 def test_record_files_with_mistakes():
     def problems(text: str, stem=None):
-        return shown(parse_records(text.encode(), "content/events.yaml", "events", TZ, stem).problems)
+        return shown(parse_records(text.encode(), "content/events.yaml", "events", STAND_IN, stem).problems)
 
     assert problems("# 只有注释\n") == ["content/events.yaml:1: 错误：文件里只有注释，没有记录\n"
                                        "    提示：删除这个文件，或写入记录内容"]

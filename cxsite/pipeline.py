@@ -1,0 +1,192 @@
+"""The incremental parts of a build: Markdown through the cache, pages rendered only when needed.
+
+build.py orders the stages; this module holds the two that do work in
+proportion to the site, each doing as little as the cache allows and the rest
+in forked worker processes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import jinja2
+
+from cxsite.cache import Cache, OutputRecord
+from cxsite.calendar import render_calendars
+from cxsite.deps import Digests, digest
+from cxsite.feeds import render_feeds
+from cxsite.markup import Markup, Rendered
+from cxsite.model import Site
+from cxsite.problem import Problem, error
+from cxsite.render import (
+    Output,
+    Page,
+    make_environment,
+    output_path,
+    plan_pages,
+    render_page,
+    render_sitemap,
+    template_digest,
+)
+from cxsite.theme import template_loader, template_source_path
+from cxsite.workers import map_forked
+
+NOW_KEY = ("site", "now")
+
+
+class Converter:
+    """Markdown conversion through the cache: convert only texts never seen, in parallel."""
+
+    def __init__(self, cache: Cache, known: dict, raw_html: str, jobs: int):
+        self.cache, self.known, self.raw_html, self.jobs = cache, known, raw_html, jobs
+        self.meta: dict = {}  # key -> (summary, chars, links) of every text of this build
+        self.converted = 0
+
+    def has_html(self, key: str) -> bool:
+        """Whether the Markdown a key names needs no converting."""
+        return key in self.known and key in self.cache.html_keys
+
+    def convert_many(self, jobs: Sequence[tuple[str, str | None, str]]) -> list[Rendered]:
+        """Return the Rendered of each (key, text, source); HTML goes to the cache, not back."""
+        missing = list({key: i for i, (key, _, _) in enumerate(jobs) if not self.has_html(key)}.values())
+        if missing:
+            markup = Markup(self.raw_html)
+            batch = []
+            for _, rendered in map_forked(lambda i: markup.convert(jobs[i][1], jobs[i][2]), missing,
+                                          self.jobs):
+                batch.append((rendered.key, rendered.html))
+                self.meta[rendered.key] = (rendered.text_summary, rendered.chars, rendered.links)
+                if len(batch) >= 256:
+                    self.cache.put_many(batch)
+                    batch = []
+            self.cache.put_many(batch)
+            self.converted = len(missing)
+        result = []
+        for key, _, _ in jobs:
+            meta = self.meta.setdefault(key, self.known.get(key))
+            result.append(Rendered(key, "", *meta))
+        return result
+
+
+@dataclass
+class PageRenderer:
+    """Renders the pages whose inputs changed since the previous records; keeps the rest."""
+
+    site: Site
+    root: Path
+    previous: dict  # output path -> OutputRecord
+    holds: Callable[[str, int], bool]  # whether the output still has a file of that size
+    jobs: int
+    parsed: dict  # source path -> loader.SourceEntry (for cheap document digests)
+    references: dict  # template source digest -> referenced names (kept between builds)
+    progress: Callable | None = None
+    records: dict = field(default_factory=dict)
+    problems: list = field(default_factory=list)
+    rendered: int = 0
+    env: jinja2.Environment | None = None
+
+    def render(self, put: Callable[[str, bytes], None], keep: Callable[[str], None]) -> list[Page]:
+        """Render changed pages through `put`, report unchanged ones to `keep`; return all pages."""
+        self.env = make_environment(template_loader(self.root))
+        pages = plan_pages(self.site)
+        digests = Digests(self.site, {path: entry.digest for path, entry in self.parsed.items()})
+        todo = self._changed(pages, digests, keep)
+        if self.problems:
+            return pages
+        for name in {page.template for page, _ in todo}:
+            self.env.get_template(name)  # compile once, before forking, so workers share the result
+        interned: dict = {}
+
+        def render(index: int):
+            page = todo[index][0]
+            try:
+                return render_page(self.env, self.site, page, interned)
+            except jinja2.TemplateError as exc:
+                return template_problem(exc, self.root, page.template)
+
+        for done, (index, result) in enumerate(map_forked(render, range(len(todo)), self.jobs), 1):
+            if isinstance(result, Problem):
+                self.problems.append(result)
+                continue
+            output, deps = result
+            put(output.path, output.data)
+            self.records[output.path] = OutputRecord(digest(output.data), len(output.data),
+                                                     _inputs(todo[index][1], digests, deps), deps)
+            if self.progress:
+                self.progress("render", done, len(todo))
+        self.rendered = len(todo)
+        self.problems = list({(p.path, p.line, p.message): p for p in self.problems}.values())
+        return pages
+
+    def _changed(self, pages: list[Page], digests: Digests, keep) -> list[tuple[Page, bytes]]:
+        """Return the pages to render with their own digests; keep the others' records."""
+        templates: dict = {}
+        todo = []
+        for page in pages:
+            path = output_path(page.url)
+            try:
+                template = template_digest(self.env, page.template, templates, self.references)
+            except jinja2.TemplateError as exc:
+                self.problems.append(template_problem(exc, self.root, page.template))
+                continue
+            own = hashlib.blake2b(digests.of_value(page) + template, digest_size=16).digest()
+            old = self.previous.get(path)
+            if (old is not None and old.inputs == _inputs(own, digests, old.deps)
+                    and self.holds(path, old.size)):
+                self.records[path] = old
+                keep(path)
+            else:
+                todo.append((page, own))
+        return todo
+
+
+def _inputs(own: bytes, digests: Digests, deps: tuple) -> bytes | None:
+    """Combine a page's own digest with the current digests of what it read."""
+    summary = digests.summary(deps)
+    return None if summary is None else hashlib.blake2b(own + summary, digest_size=16).digest()
+
+
+def template_problem(exc: jinja2.TemplateError, root: Path, template: str) -> Problem:
+    """Locate a template error in the layout file where it happened."""
+    name, line = getattr(exc, "name", None) or template, getattr(exc, "lineno", None)
+    tb = exc.__traceback__
+    while tb is not None:  # Jinja rewrites frames so template lines appear in the traceback
+        filename = tb.tb_frame.f_code.co_filename
+        if filename.endswith((".html", ".xml")):
+            name, line = filename, tb.tb_lineno
+        tb = tb.tb_next
+    path = template_source_path(root, name)
+    message = getattr(exc, "message", None) or str(exc)
+    return error(path, line, f"模板出错：{message}",
+                 "检查 layouts/ 里这个模板；变量请从 site、page、config 中取")
+
+
+def other_outputs(env: jinja2.Environment | None, site: Site,
+                  pages: list[Page]) -> tuple[list[Output], list[Problem]]:
+    """The outputs made outside templates' dependency tracking: sitemap, feeds, calendars.
+
+    They are made again every build (a few files) and written only if their bytes changed.
+    """
+    env = env or make_environment(template_loader(Path(".")))
+    calendars, warnings = render_calendars(site)
+    return [render_sitemap(env, site, pages), *render_feeds(site), *calendars], warnings
+
+
+def time_horizon(site: Site, records: dict) -> dt.datetime | None:
+    """The first moment after the build when passing time alone would change the site.
+
+    Future-dated documents fall due, events move from upcoming to past, phases
+    start and end. A page that read `site.now` itself changes at any moment (None).
+    """
+    if any(NOW_KEY in record.deps for record in records.values()):
+        return None
+    now = site.now
+    moments = [site.held_back.next_due] if site.held_back.next_due else []
+    moments += [e.date for e in site.events]
+    moments += [m for p in site.phases for m in (p.start, p.end + dt.timedelta(days=1))]
+    later = [m for m in moments if m > now]
+    return min(later) if later else dt.datetime.max.replace(tzinfo=dt.UTC)

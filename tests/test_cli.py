@@ -1,0 +1,331 @@
+"""The command line, driven with click's CliRunner: output, exit status and the output folder's safety."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import sys
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pytest
+from click.testing import CliRunner
+
+import cxsite.output
+from cxsite import __version__
+from cxsite.cli import cli, main
+from cxsite.output import MANIFEST, read_manifest
+
+from htmlscan import scan
+from support import FIXED_NOW, SAMPLE, build_at, html_files, tree_bytes
+
+ENV = {"SOURCE_DATE_EPOCH": str(int(FIXED_NOW.timestamp())), "CXSITE_DEBUG": None}
+FAILED = "生成失败，输出文件夹保持不变。\n"
+
+
+def run(*args: str):
+    """Run `cxsite ARGS` with the fixed clock; stdout and stderr stay apart."""
+    return CliRunner(env=ENV).invoke(cli, [str(a) for a in args], prog_name="cxsite")
+
+
+def without_time(text: str) -> str:
+    """Replace the build time in a summary, the one part that varies between runs."""
+    return re.sub(r"用时 \d+\.\d\d 秒（[^）]*）", "用时 … 秒", text)
+
+
+@pytest.fixture
+def site(tmp_path) -> Path:
+    """A writable copy of the sample site."""
+    root = tmp_path / "site"
+    shutil.copytree(SAMPLE, root)
+    return root
+
+
+def test_version():
+    result = run("--version")
+    assert (result.exit_code, result.stdout, result.stderr) == (0, f"cxsite {__version__}\n", "")
+
+
+def test_build_prints_a_summary_and_writes_the_default_folder(site):
+    result = run("build", "--root", site)
+    out = site / "public"
+    assert result.exit_code == 0
+    assert result.stderr == ""
+    assert without_time(result.stdout) == (
+        f"完成：35 个页面（本次渲染 35 个）；写入 51 个文件，未变 0 个，删除 0 个；订阅源 12 个，"
+        f"静态文件 3 个 → {out}；用时 … 秒。"
+        "暂不发布：草稿 1 篇，未到发布日期 1 篇（加 --drafts、--future 可预览）。\n")
+    assert (out / "bulletins" / "1" / "index.html").is_file()
+
+
+def test_build_uses_the_current_folder_as_root(site, monkeypatch):
+    monkeypatch.chdir(site)
+    result = run("build", "--out", "elsewhere")
+    assert result.exit_code == 0, result.stderr
+    assert (site / "elsewhere" / "index.html").is_file()
+    assert not (site / "public").exists()
+
+
+def test_out_option(site, tmp_path):
+    out = tmp_path / "deploy" / "zt"
+    result = run("build", "--root", site, "--out", out)
+    assert result.exit_code == 0, result.stderr
+    assert f"→ {out}；" in result.stdout
+    assert (out / "index.html").is_file() and not (site / "public").exists()
+
+
+@pytest.mark.parametrize(("args", "error"), [
+    (("build", "--bogus"), "Error: No such option '--bogus'. Did you mean '--out'?\n"),
+    (("frobnicate",), "Error: No such command 'frobnicate'.\n"),
+    (("build", "--out"), "Error: Option '--out' requires an argument.\n"),
+])
+def test_usage_errors_exit_2(args, error):
+    result = run(*args)
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr.endswith(error)
+
+
+def test_usage_error_shows_how_to_get_help():
+    assert run("build", "--bogus").stderr.startswith(
+        "Usage: cxsite build [OPTIONS]\nTry 'cxsite build --help' for help.\n")
+
+
+def test_missing_site_yaml_is_a_problem_not_a_crash(tmp_path):
+    result = run("build", "--root", tmp_path)
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr == (
+        "site.yaml: 错误：找不到网站配置文件 site.yaml\n"
+        "    提示：在网站根目录运行 cxsite，或用 cxsite init 新建一个网站\n"
+        "共 1 个错误\n" + FAILED)
+
+
+def test_base_url_goes_into_feeds_and_sitemap_while_pages_stay_relative(site, tmp_path):
+    plain, moved = tmp_path / "plain", tmp_path / "moved"
+    assert run("build", "--root", site, "--out", plain).exit_code == 0
+    result = run("build", "--root", site, "--out", moved, "--base-url", "http://www.example.com/new")
+    assert result.exit_code == 0, result.stderr
+    for name in ("feed.xml", "atom.xml", "sitemap.xml"):
+        xml = (moved / name).read_text(encoding="utf-8")
+        assert "http://www.example.com/new/bulletins/1/" in xml, name
+        assert "lc.example.org" not in xml, name
+    before, after = tree_bytes(plain), tree_bytes(moved)
+    assert sorted(before) == sorted(after)
+    html = [name for name in sorted(before) if name.endswith(".html")]
+    for name in html:
+        if name == "404.html":
+            continue  # served at any depth, so it links from the site's root path
+        canonical = before[name].replace(b"https://lc.example.org/cxcy/", b"http://www.example.com/new/")
+        assert canonical == after[name], name
+    assert b'href="/new/css/site.css"' in after["404.html"]
+
+
+def test_portable_output_links_only_to_files_that_exist(site, tmp_path):
+    out = tmp_path / "portable"
+    result = run("build", "--root", site, "--out", out, "--portable")
+    assert result.exit_code == 0, result.stderr
+    broken, checked = [], 0
+    for page in html_files(out):
+        for element in scan(page.read_text(encoding="utf-8")):
+            for name in ("href", "src"):
+                url = element.get(name)
+                if not url or urlsplit(url).scheme or urlsplit(url).netloc or url.startswith("#"):
+                    continue
+                checked += 1
+                target = page.parent / unquote(urlsplit(url).path)
+                # From file:// a folder does not open its index.html, so every link names a file.
+                if url.startswith("/") or not target.is_file():
+                    broken.append(f"{page.relative_to(out).as_posix()}: {url}")
+    assert checked > 500
+    assert broken == []
+
+
+def test_drafts_and_future_options(site, tmp_path):
+    result = run("build", "--root", site, "--out", tmp_path / "a", "--drafts")
+    assert "暂不发布：未到发布日期 1 篇（加 --future 可预览）。" in result.stdout
+    assert (tmp_path / "a" / "posts" / "2010-09-01-caogao" / "index.html").is_file()
+    assert not (tmp_path / "a" / "posts" / "2010-12-01-jihua").exists()
+    result = run("build", "--root", site, "--out", tmp_path / "b", "--future")
+    assert "暂不发布：草稿 1 篇（加 --drafts 可预览）。" in result.stdout
+    assert (tmp_path / "b" / "posts" / "2010-12-01-jihua" / "index.html").is_file()
+    result = run("build", "--root", site, "--out", tmp_path / "c", "--drafts", "--future")
+    assert "暂不发布" not in result.stdout
+    assert without_time(result.stdout) == (
+        f"完成：41 个页面（本次渲染 41 个）；写入 57 个文件，未变 0 个，删除 0 个；订阅源 12 个，"
+        f"静态文件 3 个 → {tmp_path / 'c'}；用时 … 秒。\n")
+    # The tags only the draft and the future post carry get their pages back.
+    assert (tmp_path / "c" / "tags" / "cao-gao-zhuan-yong" / "index.html").is_file()
+    assert (tmp_path / "c" / "tags" / "wei-lai-zhuan-yong" / "index.html").is_file()
+
+
+def test_broken_front_matter_reports_every_problem_in_chinese_and_keeps_the_output(site, tmp_path):
+    out = tmp_path / "out"
+    assert run("build", "--root", site, "--out", out).exit_code == 0
+    before = tree_bytes(out)
+    bulletin = site / "content" / "bulletins" / "003.md"
+    bulletin.write_text(bulletin.read_text(encoding="utf-8").replace("title: ", "title："), encoding="utf-8")
+    post = site / "content" / "posts" / "2010-08-30-xinde.md"
+    post.write_text(post.read_text(encoding="utf-8").replace("date: 2010-08-30 20:00\n", ""),
+                    encoding="utf-8")
+    other = site / "content" / "posts" / "2010-07-20-yumiao.md"
+    other.write_text("---\ntitle: 育苗队党员突击队成立\ndate: 2010-07-20\n\n正文忘了结束 front matter。\n",
+                     encoding="utf-8")
+    result = run("build", "--root", site, "--out", out)
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr == (
+        "content/bulletins/003.md:2:6: 错误：“title”后面用了全角冒号“：”\n"
+        "    提示：改成半角冒号加空格：title: 第二阶段工作部署\n"
+        "content/posts/2010-07-20-yumiao.md:5: 错误：front matter 没有结束：这一行看起来已是正文\n"
+        "    提示：在第 5 行之前单独加一行 ---，把字段和正文隔开\n"
+        "content/posts/2010-08-30-xinde.md:2: 错误：缺少必填项 date（日期）\n"
+        "    提示：加上一行“date: …”\n"
+        "共 3 个错误\n" + FAILED)
+    assert tree_bytes(out) == before
+
+
+def _protected(site: Path, tmp_path: Path, monkeypatch) -> dict[str, tuple[Path, str]]:
+    """Dangerous output folders and the message each must get."""
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    repo = tmp_path / "checkout"
+    (repo / ".git").mkdir(parents=True)
+    return {
+        "project": (site, f"输出文件夹不能是或包含网站项目（{site}）"),
+        "parent": (tmp_path, f"输出文件夹不能是或包含网站项目（{site}）"),
+        "content": (site / "content", f"输出文件夹不能是或包含content/ 文件夹（{site / 'content'}）"),
+        "layouts": (site / "layouts", f"输出文件夹不能是或包含layouts/ 文件夹（{site / 'layouts'}）"),
+        "static": (site / "static", f"输出文件夹不能是或包含static/ 文件夹（{site / 'static'}）"),
+        "in-content": (site / "content" / "out", "输出文件夹不能放在content/ 文件夹里"),
+        "git": (repo, "输出文件夹里有 .git，看起来是一个代码仓库，cxsite 不会替换它"),
+        "home": (home, f"输出文件夹不能是或包含用户主目录（{home}）"),
+    }
+
+
+@pytest.mark.parametrize("case", ["project", "parent", "content", "layouts", "static", "in-content", "git",
+                                  "home"])
+def test_dangerous_output_folders_are_refused(case, site, tmp_path, monkeypatch):
+    out, message = _protected(site, tmp_path, monkeypatch)[case]
+    before = tree_bytes(tmp_path)
+    result = run("build", "--root", site, "--out", out)
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr == (f"{out}: 错误：{message}\n"
+                             "    提示：用 --out 指定一个专门的输出文件夹，如 public\n"
+                             "共 1 个错误\n" + FAILED)
+    assert tree_bytes(tmp_path) == before
+
+
+def test_files_cxsite_did_not_write_are_kept(site, tmp_path):
+    out = tmp_path / "out"
+    assert run("build", "--root", site, "--out", out).exit_code == 0
+    (out / "notes.txt").write_text("管理员的笔记", encoding="utf-8")
+    (out / "extra").mkdir()
+    (out / "extra" / "readme.txt").write_bytes(b"kept")
+    (out / "empty").mkdir()
+    for _ in range(2):  # kept by the first rebuild, and again by the next
+        result = run("build", "--root", site, "--out", out)
+        assert result.exit_code == 0, result.stderr
+        assert (out / "notes.txt").read_text(encoding="utf-8") == "管理员的笔记"
+        assert (out / "extra" / "readme.txt").read_bytes() == b"kept"
+        assert (out / "empty").is_dir()
+        assert {"notes.txt", "extra/readme.txt"}.isdisjoint(read_manifest(out))
+
+
+def test_a_file_cxsite_would_overwrite_is_refused(site, tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "index.html").write_text("<p>旧网站首页</p>", encoding="utf-8")
+    result = run("build", "--root", site, "--out", out)
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr == (
+        f"{out / 'index.html'}: 错误：输出文件夹里已有这个文件，但它不是 cxsite 生成的，cxsite 不会覆盖它\n"
+        "    提示：确认无用后手动删除它，或用 --out 换一个输出文件夹\n"
+        "共 1 个错误\n" + FAILED)
+    assert tree_bytes(out) == {"index.html": "<p>旧网站首页</p>".encode()}
+    assert beside(tmp_path) == ["out", "site"]  # no staging left
+
+
+def test_a_file_or_folder_in_the_way_of_the_site_is_refused(site, tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "bulletins").write_text("不是文件夹", encoding="utf-8")  # cxsite needs a folder here
+    (out / "feed.xml").mkdir()  # and a file here
+    (out / "feed.xml" / "inner.txt").write_text("旧文件", encoding="utf-8")
+    (out / "atom.xml").mkdir()  # an empty folder where a file goes
+    before = tree_bytes(out)
+    result = run("build", "--root", site, "--out", out)
+    assert result.exit_code == 1
+    refused = "错误：输出文件夹里已有这个文件，但它不是 cxsite 生成的，cxsite 不会覆盖它\n" \
+              "    提示：确认无用后手动删除它，或用 --out 换一个输出文件夹\n"
+    assert result.stderr == (f"{out / 'atom.xml'}: {refused}{out / 'bulletins'}: {refused}"
+                             f"{out / 'feed.xml' / 'inner.txt'}: {refused}共 3 个错误\n" + FAILED)
+    assert tree_bytes(out) == before and (out / "atom.xml").is_dir()
+    assert beside(tmp_path) == ["out", "site"]
+
+
+def test_manifest_lists_exactly_what_was_written(site, tmp_path):
+    out = tmp_path / "out"
+    assert run("build", "--root", site, "--out", out).exit_code == 0
+    files = {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()}
+    assert read_manifest(out) == files - {MANIFEST}
+    lines = (out / MANIFEST).read_text(encoding="utf-8").splitlines()
+    assert lines[0].startswith("# cxsite manifest v1")
+    assert lines[1:] == sorted(files - {MANIFEST})
+
+
+def test_files_cxsite_wrote_before_and_no_longer_makes_are_removed(site, tmp_path):
+    out = tmp_path / "out"
+    assert run("build", "--root", site, "--out", out).exit_code == 0
+    (site / "content" / "pages" / "guanyu.md").unlink()
+    assert run("build", "--root", site, "--out", out).exit_code == 0
+    assert not (out / "guanyu").exists()
+    assert "guanyu/index.html" not in read_manifest(out)
+
+
+def beside(folder: Path) -> list[str]:
+    """The entries of a test's folder, leaving out the build cache the tests put there."""
+    return sorted(p.name for p in folder.iterdir() if not p.name.endswith("-cache"))
+
+
+def _fail_copy(source, target, *args, **kwargs):
+    """Stand-in for shutil.copyfile on a full disk."""
+    raise OSError(28, "No space left on device")
+
+
+def test_build_failing_while_writing_leaves_previous_output_and_no_staging(site, tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    assert build_at(site, out).ok
+    before = tree_bytes(out)
+    with (site / "content" / "pages" / "guanyu.md").open("a", encoding="utf-8") as page:
+        page.write("\n补充一段，让这次生成与上次不同。\n")
+    monkeypatch.setattr(cxsite.output, "_target", _fail_copy)  # fails while staging
+    result = build_at(site, out)
+    assert [p.message for p in result.problems] == [
+        "无法写入输出文件夹（No space left on device），网站保持原样"]
+    assert tree_bytes(out) == before
+    assert beside(tmp_path) == ["out", "site"]
+
+
+def test_write_failure_reaches_the_writer_without_a_traceback(site, tmp_path, monkeypatch, capsys):
+    out = tmp_path / "out"
+    assert build_at(site, out).ok
+    before = tree_bytes(out)
+    with (site / "content" / "pages" / "guanyu.md").open("a", encoding="utf-8") as page:
+        page.write("\n补充一段，让这次生成与上次不同。\n")
+    monkeypatch.setattr(cxsite.output, "_target", _fail_copy)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", ENV["SOURCE_DATE_EPOCH"])
+    monkeypatch.delenv("CXSITE_DEBUG", raising=False)
+    monkeypatch.setattr(sys, "argv", ["cxsite", "build", "--root", str(site), "--out", str(out)])
+    with pytest.raises(SystemExit) as exit_info:
+        main()
+    captured = capsys.readouterr()
+    assert exit_info.value.code == 1
+    assert captured.out == ""
+    assert captured.err == (f"{out}: 错误：无法写入输出文件夹（No space left on device），网站保持原样\n"
+                            "    提示：检查磁盘空间和文件夹权限后重新生成\n共 1 个错误\n" + FAILED)
+    assert tree_bytes(out) == before
+    assert beside(tmp_path) == ["out", "site"]

@@ -1,0 +1,177 @@
+"""Golden output: the sample site and the example site, built and compared byte for byte.
+
+After an intended change of output run `python -m pytest --update-golden` and
+review the diff of tests/golden/. The other tests here pin, in words, what the
+goldens are supposed to show, so a wrong golden cannot be accepted by accident.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from cxsite.model import HeldBack
+
+from htmlscan import find_all, links
+from support import GOLDEN, SAMPLE, compare_golden
+
+FUTURE_POST_DATE = dt.datetime(2010, 12, 1, tzinfo=ZoneInfo("Asia/Shanghai"))
+
+
+def page(built, url: str) -> str:
+    """Return the HTML of a built page by its site URL."""
+    return (built.out / url.strip("/") / "index.html").read_text(encoding="utf-8")
+
+
+def test_sample_site_matches_golden(sample_build, update_golden):
+    compare_golden(sample_build.out, GOLDEN / "sample", update_golden)
+
+
+def test_example_site_matches_golden(example_build, update_golden):
+    compare_golden(example_build.out, GOLDEN / "example", update_golden)
+
+
+def test_sample_builds_without_any_problem(sample_build):
+    assert sample_build.result.problems == ()
+    assert (sample_build.result.pages, sample_build.result.written) == (35, 51)
+
+
+def test_example_builds_without_any_problem(example_build):
+    assert example_build.result.problems == ()
+    assert example_build.result.held_back == HeldBack(drafts=0, future=0)
+    assert (example_build.result.pages, example_build.result.written) == (62, 85)
+
+
+def test_draft_and_future_post_are_held_back_and_counted(sample_build):
+    assert sample_build.result.held_back == HeldBack(drafts=1, future=1, next_due=FUTURE_POST_DATE)
+    for path in sorted(sample_build.out.rglob("*")):
+        if path.is_file():
+            data = path.read_bytes().decode("utf-8", "replace")
+            assert "尚未定稿" not in data and "明年工作计划" not in data, path
+    assert not (sample_build.out / "posts" / "2010-09-01-caogao").exists()
+    assert not (sample_build.out / "posts" / "2010-12-01-jihua").exists()
+
+
+def test_sample_output_files(sample_build):
+    names = sorted(p.relative_to(sample_build.out).as_posix()
+                   for p in sample_build.out.rglob("*") if p.is_file())
+    assert names == [
+        ".cxsite-manifest", "404.html", "archive/index.html", "atom.xml",
+        # each branch has its feed and calendar; each category its feed
+        "branches/houqin/events.ics", "branches/houqin/feed.xml",
+        "branches/houqin/index.html", "branches/index.html",
+        "branches/lituixiu/events.ics", "branches/lituixiu/feed.xml", "branches/lituixiu/index.html",
+        "branches/yulin/events.ics", "branches/yulin/feed.xml", "branches/yulin/index.html",
+        "bulletins/1/index.html", "bulletins/2/index.html", "bulletins/3/index.html",
+        "bulletins/feed.xml", "bulletins/index.html", "bulletins/page/2/index.html",
+        "categories/gong-zuo-dong-tai/feed.xml", "categories/gong-zuo-dong-tai/index.html",
+        "categories/index.html",
+        "categories/xin-de-ti-hui/feed.xml", "categories/xin-de-ti-hui/index.html",
+        "css/site.css",
+        "events.ics", "events/dongyuan/index.html", "events/fanghuo/index.html", "events/index.html",
+        "events/xuexi/index.html",
+        "fang-an/index.html", "feed.xml", "guanyu/index.html", "honors/index.html",
+        "img/favicon.svg", "img/huichang.svg", "index.html",
+        "phases/index.html", "phases/phase-1/index.html", "phases/phase-2/index.html",
+        "posts/2010-07-20-yumiao/index.html", "posts/2010-08-30-xinde/index.html", "posts/index.html",
+        "sitemap.xml", "subscribe/index.html",
+        # pinyin slugs (行动 reads xing-dong); site.yaml's explicit slug wins for 护林防火;
+        # the tags only the draft and the future post carry have no page.
+        "tags/dong-yuan-bu-shu/index.html", "tags/fang-huo/index.html", "tags/index.html",
+        "tags/xing-dong-ji-hua/index.html", "tags/xing-dong-ji-hua/page/2/index.html",
+        "tags/xue-xi-tao-lun/index.html",
+    ]
+
+
+def test_bulletins_link_previous_and_next_by_issue(sample_build):
+    def prev_next(issue):
+        return links(page(sample_build, f"/bulletins/{issue}/"), inside="prev-next")
+
+    assert prev_next(1) == [("../../bulletins/2/", "下一期 · 第2期各支部开展学习讨论")]
+    assert prev_next(2) == [("../../bulletins/1/", "上一期 · 第1期林场召开创先争优动员大会"),
+                            ("../../bulletins/3/", "下一期 · 第3期第二阶段工作部署")]
+    assert prev_next(3) == [("../../bulletins/2/", "上一期 · 第2期各支部开展学习讨论")]
+
+
+def test_bulletin_list_is_paginated_newest_first(sample_build):
+    first = links(page(sample_build, "/bulletins/"), inside="bulletin-list")
+    second = links(page(sample_build, "/bulletins/page/2/"), inside="bulletin-list")
+    assert [href for href, _ in first] == ["../bulletins/3/", "../bulletins/2/"]
+    assert [href for href, _ in second] == ["../../../bulletins/1/"]
+
+
+def test_branch_pages_list_what_refers_to_them(sample_build):
+    yulin = page(sample_build, "/branches/yulin/")
+    assert [h for h, _ in links(yulin, inside="bulletin-list")] == [
+        "../../bulletins/2/", "../../bulletins/1/"]
+    assert [h for h, _ in links(yulin, inside="doc-list")] == ["../../posts/2010-07-20-yumiao/"]
+    assert [h for h, _ in links(yulin, inside="event-list")] == [
+        "../../events/dongyuan/", "../../events/xuexi/", "../../events/fanghuo/"]
+    assert [e.text for e in find_all(yulin, "span", "honor-mini-title")] == ["先进党支部"]
+    # The branch kept in content/branches/lituixiu.yaml (folder form, id from the file name).
+    lituixiu = page(sample_build, "/branches/lituixiu/")
+    assert [h for h, _ in links(lituixiu, inside="bulletin-list")] == ["../../bulletins/2/"]
+    assert [h for h, _ in links(lituixiu, inside="event-list")] == [
+        "../../events/dongyuan/", "../../events/xuexi/"]
+    houqin = page(sample_build, "/branches/houqin/")
+    assert [h for h, _ in links(houqin, inside="bulletin-list")] == ["../../bulletins/1/"]
+    assert [h for h, _ in links(houqin, inside="event-list")] == ["../../events/dongyuan/"]
+
+
+def test_events_and_bulletins_link_each_other(sample_build):
+    event = page(sample_build, "/events/dongyuan/")
+    assert [h for h, _ in links(event, inside="facts")] == ["../../phases/phase-1/", "../../bulletins/1/"]
+    assert [h for h, _ in links(event, inside="doc-list")] == ["../../posts/2010-07-20-yumiao/"]
+    bulletin = page(sample_build, "/bulletins/1/")
+    assert links(bulletin, inside="related") == [
+        ("../../events/dongyuan/", "林场创先争优动员大会"),
+        ("../../branches/yulin/", "育林党支部"), ("../../branches/houqin/", "后勤党支部")]
+    # The future post names this event; held back, it must not be listed.
+    assert find_all(page(sample_build, "/events/fanghuo/"), "ul", "doc-list") == []
+
+
+def test_internal_markdown_links_and_images_resolve(sample_build):
+    bulletin = page(sample_build, "/bulletins/1/")
+    assert links(bulletin, inside="prose") == [("../../fang-an/#%E5%AE%89%E6%8E%92", "实施方案")]
+    assert [img.get("src") for img in find_all(bulletin, "img")] == ["../../img/huichang.svg"]
+    assert links(page(sample_build, "/bulletins/3/"), inside="prose") == [("../../bulletins/2/", "第2期简报")]
+    post = page(sample_build, "/posts/2010-07-20-yumiao/")
+    assert [img.get("src") for img in find_all(post, "img")] == ["../../img/huichang.svg"]
+    assert links(page(sample_build, "/fang-an/"), inside="prose") == [
+        ("../events/", "活动安排"), ("../guanyu/", "关于本专题")]
+    assert links(page(sample_build, "/"), inside="intro") == [("fang-an/", "实施方案")]
+    assert (sample_build.out / "img" / "huichang.svg").read_bytes() == (
+        SAMPLE / "static" / "img" / "huichang.svg").read_bytes()
+
+
+def test_raw_html_is_sanitised(sample_build):
+    post = page(sample_build, "/posts/2010-07-20-yumiao/")
+    assert "<script" not in post and "alert(1)" not in post and "onclick" not in post
+    assert "<p>突击队员合影。</p>" in post
+
+
+def test_site_layouts_override_theme_partial(sample_build):
+    for path in sorted(sample_build.out.rglob("*.html")):
+        html = path.read_text(encoding="utf-8")
+        assert "本站页脚来自网站自己的 layouts/" in html, path
+        assert "页脚导航" not in html, path  # the theme's footer is not used
+
+
+def test_menu_gets_pages_marked_menu(sample_build):
+    assert links(page(sample_build, "/"), inside="site-nav") == [
+        ("./", "首页"), ("bulletins/", "简报"), ("posts/", "动态"), ("events/", "活动"),
+        ("branches/", "支部"), ("fang-an/", "实施方案")]
+
+
+def test_example_site_has_every_url_of_this_issue(example_build):
+    expected = [
+        "index.html", "bulletins/index.html", "bulletins/1/index.html", "bulletins/3/index.html",
+        "posts/index.html", "categories/gongzuo-dongtai/index.html",
+        "branches/index.html", "branches/houqin/index.html", "branches/lituixiu/index.html",
+        "events/index.html", "events/dongyuan-dahui/index.html",
+        "shishi-fangan/index.html", "zuzhi-jigou/index.html", "guanyu/index.html",
+        "phases/phase-1/index.html", "phases/phase-2/index.html", "honors/index.html",
+        "tags/index.html", "tags/dongyuan-bushu/index.html", "archive/index.html",
+        "sitemap.xml", "404.html", "feed.xml", "atom.xml",
+    ]
+    assert [name for name in expected if not (example_build.out / name).is_file()] == []

@@ -1,0 +1,231 @@
+"""The architecture of DESIGN §6, checked on the source: imports point down, only output.py writes.
+
+Every module of cxsite/ must be placed in LAYERS; a module may import only
+modules of lower layers (modules sharing a layer are independent stages).
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parent.parent / "cxsite"
+
+# README "Developers", lowest first. A new module goes where its imports put it.
+LAYERS: tuple[tuple[str, ...], ...] = (
+    ("__init__",),  # the package itself: only __version__
+    ("problem", "workers"),
+    ("mistakes", "doctor", "linkcheck"),
+    ("syntax", "dates", "slug"),
+    ("schema",),
+    ("config",),
+    ("markup",),
+    ("model",),
+    ("sources", "integrity"),
+    ("deps", "loader", "subscriptions"),
+    ("graph",),
+    ("theme", "render", "scaffold"),
+    ("feeds", "calendar"),
+    ("cache", "output"),
+    ("pipeline",),
+    ("build", "server", "watch"),  # the preview's parts never import build: cli wires them
+    ("check", "authoring"),  # `cxsite check`, `new` and `init`: like build, they order stages
+    ("cli",),
+    ("__main__",),
+)
+LAYER_OF = {module: depth for depth, names in enumerate(LAYERS) for module in names}
+
+WRITER = "output"
+# The build cache writes too, but only inside its own folder (.cxsite-cache/).
+WRITERS = {WRITER, "cache"}
+# Modules that may read files: the project (config, loader, the template loader),
+# output (the previous build's manifest), the cache (its own folder) and the preview
+# server (its own live-reload script, a resource of the package) and scaffold (the
+# skeleton of a new site, a resource of the package too).
+READERS = {"config", "loader", "theme", "output", "cache", "server", "scaffold"}
+
+
+def modules() -> dict[str, ast.Module]:
+    """Parse every module of the package: {name: tree}."""
+    return {path.stem: ast.parse(path.read_text(encoding="utf-8"), str(path))
+            for path in sorted(PACKAGE.glob("*.py"))}
+
+
+def imported_modules(tree: ast.Module) -> list[tuple[str, int]]:
+    """Return the cxsite modules a module imports (anywhere in it) with their lines."""
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found += [(alias.name, node.lineno) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:  # relative: `from . import x` or `from .x import y`
+                base = ["cxsite", *([node.module] if node.module else [])]
+                names = [".".join(base)] if node.module else [f"cxsite.{a.name}" for a in node.names]
+                found += [(name, node.lineno) for name in names]
+            elif node.module == "cxsite":  # `from cxsite import render` or `… import __version__`
+                found += [(f"cxsite.{a.name}" if a.name in LAYER_OF else "cxsite", node.lineno)
+                          for a in node.names]
+            elif node.module:
+                found.append((node.module, node.lineno))
+    result = []
+    for name, line in found:
+        parts = name.split(".")
+        if parts[0] == "cxsite":
+            result.append(("__init__" if len(parts) == 1 else parts[1], line))
+    return result
+
+
+def test_every_module_is_placed_in_a_layer():
+    assert sorted(modules()) == sorted(LAYER_OF), "place each new module of cxsite/ in LAYERS"
+
+
+@pytest.mark.parametrize("name", sorted(LAYER_OF))
+def test_imports_point_down(name):
+    tree = modules()[name]
+    wrong = [f"cxsite/{name}.py:{line} imports {target}"
+             for target, line in imported_modules(tree)
+             if target != name and LAYER_OF.get(target, len(LAYERS)) >= LAYER_OF[name]]
+    assert wrong == []
+
+
+# --- which modules touch the file system ---------------------------------------------------------
+
+WRITE_METHODS = {
+    "write_text", "write_bytes", "mkdir", "makedirs", "unlink", "rmdir", "rmtree", "rename", "renames",
+    "touch", "symlink_to", "hardlink_to", "link_to", "chmod", "lchmod", "copy", "copy2", "copyfile",
+    "copytree", "copymode", "copystat", "move", "link", "symlink", "remove", "removedirs", "truncate",
+    "mkstemp", "mkdtemp", "NamedTemporaryFile", "TemporaryFile", "SpooledTemporaryFile",
+    "TemporaryDirectory",
+}
+# Names other objects use too (list.remove, dict.copy): only counted as os.remove, shutil.copy, …
+AMBIGUOUS = {"link", "remove", "move", "copy", "truncate"}
+READ_METHODS = {"read_text", "read_bytes", "iterdir", "glob", "rglob", "walk", "listdir", "scandir"}
+# Modules whose functions of these names only ever touch files.
+FILE_MODULES = {"os", "shutil", "tempfile", "pathlib", "io"}
+
+
+def _mode(call: ast.Call, position: int) -> str | None:
+    """Return the mode argument of an open() call, "?" when it is not a literal, None if absent."""
+    node = next((k.value for k in call.keywords if k.arg == "mode"), None)
+    if node is None and len(call.args) > position:
+        node = call.args[position]
+    if node is None:
+        return None
+    return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else "?"
+
+
+def file_access(tree: ast.AST) -> list[tuple[str, int, str]]:
+    """Return (kind, line, call) for every call that writes or reads a file; kind is write or read."""
+    found = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        func = node.func
+        name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+        owner = func.value.id if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) else ""
+        if name == "open":
+            # builtins/io/os open(file, mode); Path.open(mode)
+            position = 0 if isinstance(func, ast.Attribute) and owner not in ("io", "os") else 1
+            mode = _mode(node, position)
+            writes = mode is not None and (mode == "?" or any(c in mode for c in "wax+"))
+            found.append(("write" if writes else "read", node.lineno, "open"))
+        elif name == "replace" and isinstance(func, ast.Attribute) and owner != "dataclasses" and (
+                owner == "os" or len(node.args) == 1):
+            # Path.replace(target) and os.replace(a, b); str.replace takes two arguments.
+            found.append(("write", node.lineno, name))
+        elif name in WRITE_METHODS and (name not in AMBIGUOUS or owner in FILE_MODULES):
+            found.append(("write", node.lineno, name))
+        elif name in READ_METHODS and isinstance(func, ast.Attribute):
+            found.append(("read", node.lineno, name))
+    return found
+
+
+def test_only_output_writes_files():
+    writers = [f"cxsite/{name}.py:{line} calls {call}"
+               for name, tree in modules().items() if name not in WRITERS
+               for kind, line, call in file_access(tree) if kind == "write"]
+    assert writers == []
+
+
+def test_only_the_readers_read_files():
+    readers = [f"cxsite/{name}.py:{line} calls {call}"
+               for name, tree in modules().items() if name not in READERS
+               for kind, line, call in file_access(tree) if kind == "read"]
+    assert readers == []
+
+
+def test_output_is_found_writing():
+    # If the detector went blind, test_only_output_writes_files would pass for nothing.
+    calls = {call for kind, _, call in file_access(modules()[WRITER]) if kind == "write"}
+    assert {"write_bytes", "write_text", "mkdir", "copyfile", "replace", "rmtree", "unlink",
+            "rmdir"} <= calls
+
+
+WRITING_SOURCE = '''
+import os, shutil, tempfile
+from pathlib import Path
+from shutil import copy2, rmtree
+def f(p: Path, q, mode):
+    p.write_text("x")
+    p.write_bytes(b"x")
+    open(p, "w")
+    open(p, mode="ab")
+    open(p, mode)
+    p.open("w")
+    p.open(mode="r+")
+    shutil.copyfile(p, q)
+    shutil.copy2(p, q)
+    shutil.copytree(p, q)
+    shutil.rmtree(q)
+    shutil.move(p, q)
+    p.unlink()
+    p.rename(q)
+    p.replace(q)
+    os.replace(p, q)
+    p.mkdir()
+    os.makedirs(q)
+    os.link(p, q)
+    os.symlink(p, q)
+    os.remove(p)
+    p.touch()
+    tempfile.mkdtemp()
+    copy2(p, q)
+    rmtree(q)
+'''
+
+HARMLESS_SOURCE = '''
+def g(p, text, items):
+    open(p)
+    open(p, "rb")
+    p.open()
+    p.open("r", encoding="utf-8")
+    text.replace("a", "b")
+    replace(record, name="x")
+    dataclasses.replace(record, name="x")
+    items.copy()
+    items.remove(1)
+    copy(items)
+    remove(items, 1)
+    p.is_file()
+'''
+
+
+def test_detector_catches_every_kind_of_write():
+    calls = [call for kind, _, call in file_access(ast.parse(WRITING_SOURCE)) if kind == "write"]
+    assert len(calls) == WRITING_SOURCE.count("\n    ")  # one finding per line of the function
+
+
+def test_detector_leaves_reads_and_lookalikes_alone():
+    assert [c for c in file_access(ast.parse(HARMLESS_SOURCE)) if c[0] == "write"] == []
+    assert [c for kind, _, c in file_access(ast.parse(HARMLESS_SOURCE)) if kind == "read"] == [
+        "open", "open", "open", "open"]
+
+
+def test_import_detector_sees_every_form():
+    tree = ast.parse("from cxsite.render import Output\nimport cxsite.build\n"
+                     "from cxsite import __version__\nfrom . import cli\nfrom .model import Site\n"
+                     "def f():\n    from cxsite.output import x\n")
+    assert sorted(imported_modules(tree)) == sorted([("render", 1), ("build", 2), ("__init__", 3),
+                                                     ("cli", 4), ("model", 5), ("output", 7)])
