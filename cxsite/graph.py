@@ -47,7 +47,7 @@ def build_site(config: Config, content: Content, now: dt.datetime, *, drafts: bo
     """
     problems: list[Problem] = []
     problems += check_unique(content)
-    problems += check_issue_gaps(content.documents)
+    problems += check_issue_gaps(content)
     documents, held = _publishable(content.documents, now, drafts, future)
     bulletins = tuple(sorted((d for d in documents if d.kind == BULLETIN), key=lambda d: -d.issue))
     posts = tuple(sorted((d for d in documents if d.kind == POST), key=_newest_first))

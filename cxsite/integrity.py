@@ -51,12 +51,20 @@ def _position(item, key: str, index: int | None = None) -> tuple[int | None, int
     return lines.get(key, lines.get("_record")), None
 
 
-def check_issue_gaps(documents) -> list[Problem]:
-    """Warn, at the bulletin after each gap, when issue numbers skip a number."""
-    by_issue = {d.issue: d for d in sorted(documents, key=lambda d: d.path) if d.kind == BULLETIN}
+def check_issue_gaps(content: Content) -> list[Problem]:
+    """Warn, at the bulletin after each gap, when issue numbers skip a number.
+
+    A bulletin that failed validation still fills its number; one whose number
+    cannot be read at all makes any gap unknowable, so none is reported.
+    """
+    failed = [u for u in content.unbuilt if u.kind == BULLETIN]
+    if any(u.identity is None for u in failed):
+        return []
+    by_issue = {d.issue: d for d in sorted(content.documents, key=lambda d: d.path) if d.kind == BULLETIN}
+    taken = set(by_issue) | {u.identity[1] for u in failed}
     problems, expected = [], 1
-    for issue in sorted(by_issue):
-        if issue > expected:
+    for issue in sorted(taken):
+        if issue > expected and issue in by_issue:
             missing = range(expected, issue)
             shown = "、".join(f"第{n}期" for n in missing[:10]) + ("等" if len(missing) > 10 else "")
             line, column = _position(by_issue[issue], "issue")

@@ -11,6 +11,7 @@ tuple — `("branches",)` for a value, `("branches", 2)` for a list item — to 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 
 from cxsite.config import Config
@@ -59,7 +60,8 @@ def parse_document(data: bytes, rel: str, kind: str, config: Config, stem: str) 
         return Checked(problems=tuple(problems), unbuilt=(Unbuilt(kind, rel),))
     parsed, problems = parse_yaml(front.header, rel, front.header_line, key_names(kind))
     if parsed is None:
-        return Checked(problems=tuple(problems), unbuilt=(Unbuilt(kind, rel),))
+        return Checked(problems=tuple(problems), unbuilt=(Unbuilt(kind, rel, _written_identity(front.header,
+                                                                                                kind)),))
     if parsed.value is None:
         parsed = YamlValue({}, {(): (front.header_line, 1)})
     values, found = check_fields(parsed, kind, rel, config.tz)
@@ -84,7 +86,12 @@ def parse_records(data: bytes, rel: str, kind: str, config: Config, stem: str | 
         return Checked(problems=(error(rel, 1, "文件是空的", "删除这个文件，或写入记录内容"),))
     parsed, problems = parse_yaml(text, rel, 1, key_names(kind))
     if parsed is None:
-        return Checked(problems=tuple(problems), unbuilt=(Unbuilt(kind, rel),))
+        # A list file may hold any ids; a single record says its id, or has its file name's.
+        identity = None
+        if stem is not None:
+            identity = _written_identity(text, kind) or (
+                (kind, stem) if kind != "honors" and is_slug(stem) else None)
+        return Checked(problems=tuple(problems), unbuilt=(Unbuilt(kind, rel, identity),))
     if parsed.value is None:
         return Checked(problems=(error(rel, 1, "文件里只有注释，没有记录", "删除这个文件，或写入记录内容"),))
     if stem is not None:
@@ -157,6 +164,19 @@ def _identity(raw, kind: str) -> tuple | None:
             return (kind, read_id(raw["id"]))
     except FieldError:
         pass
+    return None
+
+
+_WRITTEN = {BULLETIN: re.compile(r"^issue\s*[:：]\s*['\"]?(\d{1,6})['\"]?\s*(?:#.*)?$", re.M),
+            "record": re.compile(r"^id\s*[:：]\s*['\"]?([a-z0-9]+(?:-[a-z0-9]+)*)['\"]?\s*(?:#.*)?$", re.M)}
+
+
+def _written_identity(text: str, kind: str) -> tuple | None:
+    """Find the issue number or id in a text YAML could not parse (a line `issue: 3`)."""
+    if kind == BULLETIN and (match := _WRITTEN[BULLETIN].search(text)):
+        return ("issue", int(match.group(1))) if int(match.group(1)) > 0 else None
+    if kind in ("branches", "events", "phases") and (match := _WRITTEN["record"].search(text)):
+        return (kind, match.group(1))
     return None
 
 

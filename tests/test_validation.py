@@ -331,3 +331,13 @@ def test_unknown_site_yaml_keys_are_warnings_with_a_suggestion():
 
 def test_yaml_value_without_positions_still_answers():
     assert YamlValue({"a": 1}).position_of("a") == (None, None)
+
+
+def test_a_file_yaml_cannot_parse_still_says_who_it_is_when_it_is_written_plainly():
+    bulletin = parse_document("---\ntitle：甲\nissue: 7\n---\n".encode(), "content/bulletins/7.md", "bulletin",
+                              STAND_IN, "7")
+    event = parse_records("id: xuexi\ntitle：学习\n".encode(), "content/events/a.yaml", "events", STAND_IN, "a")
+    named = parse_records("title：学习\n".encode(), "content/events/dongyuan.yaml", "events", STAND_IN, "dongyuan")
+    listed = parse_records("- id: a\n  title：学习\n".encode(), "content/events.yaml", "events", STAND_IN, None)
+    assert [c.unbuilt[0].identity for c in (bulletin, event, named, listed)] == [
+        ("issue", 7), ("events", "xuexi"), ("events", "dongyuan"), None]
