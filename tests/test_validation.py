@@ -334,10 +334,11 @@ def test_yaml_value_without_positions_still_answers():
 
 
 def test_a_file_yaml_cannot_parse_still_says_who_it_is_when_it_is_written_plainly():
-    bulletin = parse_document("---\ntitle：甲\nissue: 7\n---\n".encode(), "content/bulletins/7.md", "bulletin",
-                              STAND_IN, "7")
-    event = parse_records("id: xuexi\ntitle：学习\n".encode(), "content/events/a.yaml", "events", STAND_IN, "a")
-    named = parse_records("title：学习\n".encode(), "content/events/dongyuan.yaml", "events", STAND_IN, "dongyuan")
-    listed = parse_records("- id: a\n  title：学习\n".encode(), "content/events.yaml", "events", STAND_IN, None)
-    assert [c.unbuilt[0].identity for c in (bulletin, event, named, listed)] == [
-        ("issue", 7), ("events", "xuexi"), ("events", "dongyuan"), None]
+    def who(text: str, path: str, kind: str, stem: str | None):
+        parse = parse_document if kind == "bulletin" else parse_records
+        return parse(text.encode(), path, kind, STAND_IN, stem).unbuilt[0].identity
+
+    assert who("---\ntitle：甲\nissue: 7\n---\n", "content/bulletins/7.md", "bulletin", "7") == ("issue", 7)
+    assert who("id: xuexi\ntitle：学习\n", "content/events/a.yaml", "events", "a") == ("events", "xuexi")
+    assert who("title：学习\n", "content/events/dy.yaml", "events", "dy") == ("events", "dy")
+    assert who("- id: a\n  title：学习\n", "content/events.yaml", "events", None) is None
