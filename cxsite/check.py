@@ -80,6 +80,6 @@ def _sources(site: Site, root):
 
 
 def _markdown_links(site: Site) -> set[tuple[str, str]]:
-    """(source, site URL) of Markdown links, which the build already checks with their lines."""
-    return {(doc.path, link.key) for doc in site.documents + site.pages for link in doc.links
-            if link.key.startswith("/")}
+    """(source, site URL or href as written) of Markdown links, which the build checks with their lines."""
+    return {(doc.path, text) for doc in site.documents + site.pages for link in doc.links
+            for text in (link.key, link.written) if text.startswith("/") or text == link.written}

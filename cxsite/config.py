@@ -15,7 +15,7 @@ from cxsite.slug import is_slug
 from cxsite.syntax import YamlValue, decode_source, parse_yaml
 
 CONFIG_FILE = "site.yaml"
-RAW_HTML_POLICIES = ("sanitize", "escape", "allow")
+RAW_HTML_POLICIES = ("sanitize", "strip", "allow")  # markup.Markup implements each
 REQUIRED = ("title", "organization", "base_url")
 _NESTED_LABELS = {("feeds", "items"): "订阅源条数"}
 
@@ -157,7 +157,8 @@ def read_config(data: YamlValue, base_url: str | None = None) -> tuple[Config, l
             values["raw_html"] = policy
         else:
             report("markdown", f"markdown.raw_html 的值“{policy}”无效",
-                   "可选 sanitize（清理，默认）、escape（原样显示为文字）、allow（不清理）", "raw_html")
+                   "可选 sanitize（保留安全的 HTML，默认）、strip（去掉全部 HTML）、allow（原样保留）",
+                   "raw_html")
     values["slugs"] = _read_slugs(_read_section(raw, "slugs", report), report)
     bulletin = _read_section(raw, "bulletin", report)
     for key in ("name", "issuer"):

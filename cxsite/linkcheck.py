@@ -140,12 +140,14 @@ def check_links(outputs: dict[str, bytes], static: set[str], base_url: str, sour
     searched for where a broken link is written, so it can be reported with its line.
     """
     files = set(outputs) | static
-    reported = {url for _, url in known_broken}  # feeds carry the same Markdown links again
     parsed = {path: links_of(path, data, base_url) for path, data in sorted(outputs.items())}
+    # Pages first: a Markdown link the build reports is skipped there, and again in the feeds.
+    order = sorted(parsed, key=lambda path: (not path.endswith(".html"), path))
+    reported = {url for _, url in known_broken}
     broken: dict[tuple[str, str], list[tuple[str, str]]] = defaultdict(list)
     count = 0
-    for path, (links, _) in parsed.items():
-        for written in links:
+    for path in order:
+        for written in parsed[path][0]:
             resolved = resolve(written, path, base_url)
             if resolved is None:
                 continue
@@ -153,8 +155,13 @@ def check_links(outputs: dict[str, bytes], static: set[str], base_url: str, sour
             target, fragment = resolved
             written = unquote(written)  # as the writer typed it, and as it is found in the source
             reason = _fault(target, fragment, files, parsed)
-            if not reason or (source_of(path), page_url(target)) in known_broken or (
-                    not path.endswith(".html") and page_url(target) in reported):
+            if not reason:
+                continue
+            if path.endswith(".html") and ((source_of(path), page_url(target)) in known_broken
+                                            or (source_of(path), written) in known_broken):
+                reported.add(page_url(target))
+                continue
+            if not path.endswith(".html") and page_url(target) in reported:
                 continue
             shown = written if not target else page_url(target) + (f"#{fragment}" if fragment else "")
             if (path, written) not in broken[shown, reason]:
