@@ -109,26 +109,12 @@ def read_config(data: YamlValue, base_url: str | None = None) -> tuple[Config, l
     values: dict = {}
 
     def report(key: str, message: str, hint: str, *path) -> None:
+        """Add an error located at the value of key (and path below it)."""
         line, column = data.value_position(key, *path) if (key, *path) in data.where else (
             data.position_of(key, *path))
         problems.append(error(CONFIG_FILE, line or 1, message, hint, column))
 
-    missing = [key for key in REQUIRED if raw.get(key) in (None, "")]
-    for key in raw:
-        if key not in KNOWN_KEYS:
-            near = next(iter(difflib.get_close_matches(key, list(KNOWN_KEYS), n=1, cutoff=0.6)), None)
-            line, column = data.position_of(key)
-            if near in missing:
-                # One mistake, one line: the misspelt key is why the required one is missing.
-                missing.remove(near)
-                problems.append(error(CONFIG_FILE, line,
-                                      f"不认识的配置项“{key}”，而必填项 {near}（{KNOWN_KEYS[near]}）没有写",
-                                      f"是不是把 {near} 写成了 {key}？改成“{near}: …”", column))
-                continue
-            hint = f"是不是想写 {near}？" if near else "可用的键：" + "、".join(KNOWN_KEYS)
-            problems.append(warning(CONFIG_FILE, line, f"不认识的配置项“{key}”，已忽略", hint, column))
-    for key in missing:
-        report(key, f"缺少必填项 {key}（{KNOWN_KEYS[key]}）", f"在 site.yaml 中加上一行“{key}: …”")
+    problems += _check_keys(data, report)
     for key in ("title", "organization", "tagline", "description", "intro", "banner", "footer",
                 "language", "timezone"):
         if raw.get(key) not in (None, ""):
@@ -167,6 +153,29 @@ def read_config(data: YamlValue, base_url: str | None = None) -> tuple[Config, l
     if any(p.is_error for p in problems):
         return replace(STAND_IN, **{k: v for k, v in values.items() if v is not None}), problems
     return Config(**{k: v for k, v in values.items() if v is not None}), problems
+
+
+def _check_keys(data: YamlValue, report) -> list[Problem]:
+    """Warn about unknown keys; report missing required ones (a misspelt one, once, at the misspelling)."""
+    raw, problems = data.value, []
+    missing = [key for key in REQUIRED if raw.get(key) in (None, "")]
+    for key in raw:
+        if key in KNOWN_KEYS:
+            continue
+        near = next(iter(difflib.get_close_matches(key, list(KNOWN_KEYS), n=1, cutoff=0.6)), None)
+        line, column = data.position_of(key)
+        if near in missing:
+            # One mistake, one line: the misspelt key is why the required one is missing.
+            missing.remove(near)
+            problems.append(error(CONFIG_FILE, line,
+                                  f"不认识的配置项“{key}”，而必填项 {near}（{KNOWN_KEYS[near]}）没有写",
+                                  f"是不是把 {near} 写成了 {key}？改成“{near}: …”", column))
+            continue
+        hint = f"是不是想写 {near}？" if near else "可用的键：" + "、".join(KNOWN_KEYS)
+        problems.append(warning(CONFIG_FILE, line, f"不认识的配置项“{key}”，已忽略", hint, column))
+    for key in missing:
+        report(key, f"缺少必填项 {key}（{KNOWN_KEYS[key]}）", f"在 site.yaml 中加上一行“{key}: …”")
+    return problems
 
 
 def _read_base_url(url: str, report) -> str | None:

@@ -82,6 +82,7 @@ def check_references(content: Content, branches, events, phases, issues) -> list
     unreadable = {"issue" if u.kind == BULLETIN else u.kind for u in content.unbuilt if u.identity is None}
 
     def check(item, key: str, ids, known: dict, kind: str, label: str, single: bool = False) -> None:
+        """Report each id of item's key that names nothing of its kind."""
         for index, ref in enumerate(ids):
             if ref in known or ref == "all" or (kind, ref) in invalid or kind in unreadable:
                 continue
