@@ -120,7 +120,7 @@ class Loaded:
 
 
 def load_site(options: BuildOptions, timings: dict, cache: Cache | None = None,
-              state: State | None = None, config: Config | None = None) -> Loaded:
+              state: State | None = None, config: Config | None = None, stamps: dict | None = None) -> Loaded:
     """Run config, loader and graph through the cache."""
     started = time.perf_counter()
     problems: list[Problem] = []
@@ -131,7 +131,8 @@ def load_site(options: BuildOptions, timings: dict, cache: Cache | None = None,
     cache = cache or Cache(options.cache_path)
     state = state or cache.load_state(options.out_dir, _settings(config, options))
     converter = Converter(cache, state.markdown, config.raw_html, options.worker_count)
-    loaded = load_content(options.root, config, converter.convert_many, state.parsed, converter.has_html)
+    loaded = load_content(options.root, config, converter.convert_many, state.parsed, converter.has_html,
+                          stamps)
     problems += loaded.problems
     timings["load"] = time.perf_counter() - started
     started = time.perf_counter()
@@ -156,7 +157,7 @@ def render_all(site: Site, root: Path, jobs: int = 1) -> tuple[dict[str, bytes],
     pages = renderer.render(files.__setitem__, lambda path: None)
     if renderer.problems:
         return {}, renderer.problems
-    others, problems = other_outputs(renderer.env, site, pages)
+    others, problems = other_outputs(site, pages)
     files.update((output.path, output.data) for output in others)
     return files, problems
 
@@ -178,7 +179,7 @@ def build(options: BuildOptions) -> BuildResult:
     unchanged = _unchanged_build(state, scan, build_now(options, config.tz), out)
     if unchanged is not None:
         return replace(unchanged, seconds=time.perf_counter() - started)
-    loaded = load_site(options, timings, cache, state, config)
+    loaded = load_site(options, timings, cache, state, config, scan)
     site, problems = loaded.site, problems + loaded.problems
     if site is None or has_errors(problems):
         return BuildResult(tuple(sorted_problems(problems)), site)
@@ -194,7 +195,7 @@ def build(options: BuildOptions) -> BuildResult:
         if renderer.problems:
             writer.abort()
             return BuildResult(tuple(sorted_problems(problems + renderer.problems)), site)
-        others, found = other_outputs(renderer.env, site, pages)
+        others, found = other_outputs(site, pages)
         problems += found
         for output in others:
             writer.put(output.path, output.data)
@@ -285,7 +286,7 @@ class Session:
         pages = renderer.render(files.__setitem__, lambda path: files.__setitem__(path, self._files[path]))
         if renderer.problems:
             return Rebuild(tuple(sorted_problems(problems + renderer.problems)), self._files)
-        others, found = other_outputs(renderer.env, site, pages)
+        others, found = other_outputs(site, pages)
         problems += found
         for output in others:
             files[output.path] = output.data

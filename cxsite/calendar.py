@@ -21,7 +21,7 @@ from cxsite.config import Config
 from cxsite.model import Event, Site
 from cxsite.problem import Problem, warning
 from cxsite.render import Output
-from cxsite.subscriptions import Calendar, plan_subscriptions
+from cxsite.subscriptions import Calendar, Subscriptions, plan_subscriptions
 
 TIME_HINT = "写成 14:30 或 14:30-17:30（24 小时制，半角冒号）"
 _TIME = re.compile(r"^(\d{1,2})[:：](\d{2})(?:\s*[-–—~～至到]\s*(\d{1,2})[:：](\d{2}))?$")
@@ -37,7 +37,8 @@ class Span:
     note: str = ""  # a `time` text that could not be read, kept for the description
 
 
-def render_calendars(site: Site) -> tuple[list[Output], list[Problem]]:
+def render_calendars(site: Site,
+                     subscriptions: Subscriptions | None = None) -> tuple[list[Output], list[Problem]]:
     """Render every planned calendar; warn about `time` texts that cannot be read."""
     tz = site.config.tz
     spans, problems = {}, []
@@ -46,7 +47,7 @@ def render_calendars(site: Site) -> tuple[list[Output], list[Problem]]:
         problems += found
     zone = _timezone(site)
     outputs = [Output(plan.url.lstrip("/"), make_calendar(site, plan, spans, zone).to_ical())
-               for plan in plan_subscriptions(site).calendars]
+               for plan in (subscriptions or plan_subscriptions(site)).calendars]
     return outputs, problems
 
 

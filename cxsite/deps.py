@@ -20,6 +20,10 @@ from cxsite.model import Branch, Document, Event, Honor, Phase, Site, Term
 
 # A dependency that can never be verified (an argument cxsite cannot name): always re-render.
 VOLATILE = ("volatile",)
+# What templates read that is recorded; anything else (Page, Config, text…) needs no recording.
+TRACKED = frozenset({Site, Document, Branch, Event, Phase, Term, Honor})
+_MODEL = TRACKED - {Site}
+_PLAIN = frozenset({str, int, float, bool, bytes})
 
 
 def digest(value) -> bytes:
@@ -103,6 +107,7 @@ class Digests:
         self.site = site
         self.sources = sources or {}
         self._memo: dict = {}
+        self._fields: dict[type, tuple[str, ...]] = {}
 
     def of(self, key: tuple) -> bytes | None:
         """Return the digest of what a key stands for now (None: cannot be known)."""
@@ -122,6 +127,12 @@ class Digests:
             return digest((value.path, self.sources[value.path]))
         return digest(value)
 
+    def of_object(self, value) -> bytes:
+        """Digest one value, a model object by its memoised digest."""
+        if type(value) in _MODEL:
+            return self.of(identity(value, self.site))
+        return self.of_value(value)
+
     def of_value(self, value) -> bytes:
         """Digest any value, standing in each model object's memoised digest for the object."""
         return digest(self._skeleton(value))
@@ -129,29 +140,33 @@ class Digests:
     def _skeleton(self, value):
         """Return value with model objects replaced by their digests (cheaper to pickle)."""
         kind = type(value)
-        if kind in (str, int, float, bool, bytes) or value is None:
+        if kind in _PLAIN or value is None:
             return value
         if kind is tuple or kind is list:
             return tuple(self._skeleton(item) for item in value)
-        key = identity(value, self.site)
-        if key is not None:
-            return self.of(key)
-        if dataclasses.is_dataclass(value):
-            return (kind.__name__, tuple(self._skeleton(getattr(value, f.name))
-                                         for f in dataclasses.fields(value)))
+        if kind in _MODEL:
+            return self.of(identity(value, self.site))
+        names = self._fields.get(kind)
+        if names is None:
+            is_record = dataclasses.is_dataclass(value)
+            names = tuple(f.name for f in dataclasses.fields(value)) if is_record else ()
+            self._fields[kind] = names
+        if names:
+            return (kind.__name__, tuple(self._skeleton(getattr(value, name)) for name in names))
         return value
 
     def summary(self, keys) -> bytes | None:
-        """Return one digest over keys (kept sorted by the recorder) and their current digests."""
+        """Return one digest over the current digests of keys (None if one cannot be known).
+
+        The keys come from a stored record and are compared with that record's
+        own summary, so the sequence of digests alone tells whether anything changed.
+        """
         if VOLATILE in keys:
             return None
-        parts = []
-        for key in keys:
-            value = self.of(key)
-            if value is None:
-                return None
-            parts.append(repr(key).encode() + value)
-        return hashlib.blake2b(b"\0".join(parts), digest_size=16).digest()
+        parts = [self.of(key) for key in keys]
+        if None in parts:
+            return None
+        return hashlib.blake2b(b"".join(parts), digest_size=16).digest()
 
 
 class Recorder:
@@ -161,6 +176,7 @@ class Recorder:
         self.site = site
         self.keys: set = set()
         self._interned = interned  # shared across pages so stored keys pickle once
+        self._seen: set[int] = set()  # ids of model objects recorded (all live through the render)
 
     def add(self, key: tuple) -> None:
         """Record one dependency."""
@@ -173,9 +189,11 @@ class Recorder:
                 return self._tracked_call(name, value)
             self.add(("site", name))
             return value
-        key = identity(obj, self.site)
-        if key is not None:
-            self.add(key)
+        if id(obj) not in self._seen:
+            self._seen.add(id(obj))
+            key = identity(obj, self.site)
+            if key is not None:
+                self.add(key)
         return value
 
     def _tracked_call(self, name: str, method):

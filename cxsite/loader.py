@@ -67,15 +67,17 @@ class Loaded:
 
 
 def load_content(root: Path, config: Config, convert_many: ConvertMany,
-                 known: dict | None = None, has_html: Callable[[str], bool] = lambda key: False) -> Loaded:
+                 known: dict | None = None, has_html: Callable[[str], bool] = lambda key: False,
+                 stamps: dict | None = None) -> Loaded:
     """Read every document, record and static file of the site under root.
 
     `known` is the `parsed` of an earlier load with the same configuration: a
     file whose bytes have the same digest (or the same size, times and inode) is
     not parsed again, as long as `has_html` says its Markdown needs no converting.
+    `stamps` are the file stamps scan_inputs just took, to save a second stat per file.
     """
     problems: list[Problem] = []
-    reader = _Reader(root, config, known or {}, has_html)
+    reader = _Reader(root, config, known or {}, has_html, stamps or {})
     content = root / CONTENT_DIR
     if not content.is_dir():
         problems.append(error(CONTENT_DIR, None, "找不到内容文件夹 content/",
@@ -111,8 +113,10 @@ def load_content(root: Path, config: Config, convert_many: ConvertMany,
 class _Reader:
     """Reads source files once each, reusing an earlier parse of identical bytes."""
 
-    def __init__(self, root: Path, config: Config, known: dict, has_html: Callable[[str], bool]):
+    def __init__(self, root: Path, config: Config, known: dict, has_html: Callable[[str], bool],
+                 stamps: dict):
         self.root, self.config, self.known, self.has_html = root, config, known, has_html
+        self.stamps = stamps
         self.parsed: dict[str, SourceEntry] = {}
         self.items: list = []  # Parsed and Unbuilt
 
@@ -120,8 +124,10 @@ class _Reader:
         """Check one file as its folder's kind, unless it is known from an earlier load."""
         rel = _relative(path, self.root)
         try:
-            status = path.stat()
-            stamp = (status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino)
+            stamp = self.stamps.get(rel)
+            if stamp is None:
+                status = path.stat()
+                stamp = (status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino)
             earlier = self.known.get(rel)
             if earlier is not None and earlier.stamp == stamp and self._complete(earlier):
                 return self._remember(rel, earlier, earlier.items)
@@ -181,23 +187,29 @@ def _check_layout(content: Path) -> list[Problem]:
 
 
 def _files(folder: Path, suffix: str, problems: list[Problem], root: Path) -> list[Path]:
-    """List the source files of a folder (recursively, sorted), warning about strays."""
-    if not folder.is_dir():
-        return []
+    """List the source files of a folder (recursively, in a stable order), warning about strays."""
     found = []
-    for path in sorted(folder.rglob("*")):
-        if not path.is_file() or any(part.startswith(".") for part in path.relative_to(folder).parts):
-            continue
-        if path.suffix.lower() == suffix:
-            found.append(path)
-        elif not path.name.endswith(_BACKUPS):
-            problems.append(warning(_relative(path, root), None, f"这里只读取 {suffix} 文件，此文件不会发布",
-                                    "图片等文件请放到 static/ 文件夹"))
+    # os.walk with plain strings: rglob and sorting Paths cost half a second at 10,000 files.
+    for place, folders, names in os.walk(folder):
+        folders[:] = sorted(f for f in folders if not f.startswith("."))
+        for name in sorted(names):
+            if name.startswith("."):
+                continue
+            path = Path(place, name)
+            if name.lower().endswith(suffix):
+                found.append(path)
+            elif not name.endswith(_BACKUPS):
+                problems.append(warning(_relative(path, root), None,
+                                        f"这里只读取 {suffix} 文件，此文件不会发布",
+                                        "图片等文件请放到 static/ 文件夹"))
     return found
 
 
 def _relative(path: Path, root: Path) -> str:
     """Return a path relative to the site root, with forward slashes."""
+    text, base = str(path), str(root) + os.sep
+    if text.startswith(base):  # the common case, without pathlib's slower parsing
+        return text[len(base):].replace(os.sep, "/")
     return path.relative_to(root).as_posix()
 
 
@@ -376,7 +388,7 @@ def read_existing(root: Path, config: Config) -> Existing:
     content = root / CONTENT_DIR
     if not content.is_dir():
         return Existing()
-    reader = _Reader(root, config, {}, lambda key: False)
+    reader = _Reader(root, config, {}, lambda key: False, {})
     for folder, kind in DOCUMENT_FOLDERS.items():
         for path in _files(content / folder, ".md", [], root):
             reader.read(path, kind, False)

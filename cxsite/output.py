@@ -123,7 +123,7 @@ class SiteWriter:
     def holds(self, rel: str, size: int) -> bool:
         """Whether the output has our file at rel with this size (a cheap check, no reading)."""
         try:
-            return rel in self.ours and (self.out / rel).stat().st_size == size
+            return rel in self.ours and os.stat(f"{self.out}/{rel}").st_size == size
         except OSError:
             return False
 

@@ -56,8 +56,11 @@ class Converter:
         if missing:
             markup = Markup(self.raw_html)
             batch = []
-            for _, rendered in map_forked(lambda i: markup.convert(jobs[i][1], jobs[i][2]), missing,
-                                          self.jobs):
+            def convert(i: int) -> Rendered:
+                key, text, source = jobs[i]
+                return markup.convert(text, source, key)
+
+            for _, rendered in map_forked(convert, missing, self.jobs):
                 batch.append((rendered.key, rendered.html))
                 self.meta[rendered.key] = (rendered.text_summary, rendered.chars, rendered.links)
                 if len(batch) >= 256:
@@ -133,7 +136,7 @@ class PageRenderer:
             except jinja2.TemplateError as exc:
                 self.problems.append(template_problem(exc, self.root, page.template))
                 continue
-            own = hashlib.blake2b(digests.of_value(page) + template, digest_size=16).digest()
+            own = hashlib.blake2b(page_digest(page, digests) + template, digest_size=16).digest()
             old = self.previous.get(path)
             if (old is not None and old.inputs == _inputs(own, digests, old.deps)
                     and self.holds(path, old.size)):
@@ -142,6 +145,24 @@ class PageRenderer:
             else:
                 todo.append((page, own))
         return todo
+
+
+def page_digest(page: Page, digests: Digests) -> bytes:
+    """Digest a page's own data (what plan_pages put in it), field by field.
+
+    Equivalent to digests.of_value(page), written out because every page of the
+    site is digested on every build.
+    """
+    pager = page.pager
+    head = (f"{page.url}\0{page.template}\0{page.title}\0{page.kind}\0{page.feed}\0"
+            f"{page.in_sitemap}\0{pager.number if pager else ''}\0{pager.total if pager else ''}\0"
+            f"{pager.base if pager else ''}").encode()
+    parts = [head] + [digests.of_object(value) if value is not None else b"-"
+                      for value in (page.doc, page.record, page.term)]
+    parts += [digests.of_object(item) for item in page.items]
+    if page.groups:
+        parts.append(digests.of_value(page.groups))
+    return hashlib.blake2b(b"\0".join(parts), digest_size=16).digest()
 
 
 def _inputs(own: bytes, digests: Digests, deps: tuple) -> bytes | None:
@@ -165,15 +186,14 @@ def template_problem(exc: jinja2.TemplateError, root: Path, template: str) -> Pr
                  "检查 layouts/ 里这个模板；变量请从 site、page、config 中取")
 
 
-def other_outputs(env: jinja2.Environment | None, site: Site,
-                  pages: list[Page]) -> tuple[list[Output], list[Problem]]:
+def other_outputs(site: Site, pages: list[Page]) -> tuple[list[Output], list[Problem]]:
     """The outputs made outside templates' dependency tracking: sitemap, feeds, calendars.
 
     They are made again every build (a few files) and written only if their bytes changed.
     """
-    env = env or make_environment(template_loader(Path(".")))
-    calendars, warnings = render_calendars(site)
-    return [render_sitemap(env, site, pages), *render_feeds(site), *calendars], warnings
+    plan = next((p.record for p in pages if p.kind == "subscribe"), None)  # planned once, used thrice
+    calendars, warnings = render_calendars(site, plan)
+    return [render_sitemap(site, pages), *render_feeds(site, plan), *calendars], warnings
 
 
 def time_horizon(site: Site, records: dict) -> dt.datetime | None:

@@ -129,7 +129,8 @@ def test_catches_foreign_hosts_in_feeds_and_sitemap(planted):
         encoding="utf-8")
     sitemap = planted / "sitemap.xml"
     sitemap.write_text(sitemap.read_text(encoding="utf-8").replace(
-        "https://lc.example.org/cxcy/archive/", "https://mirror.example.com/archive/"), encoding="utf-8")
+        "<loc>https://lc.example.org/cxcy/archive/</loc>", "<loc>https://mirror.example.com/archive/</loc>"),
+        encoding="utf-8")
     assert [f.split(": ", 1)[1] for f in _found(planted)] == [
         "<img src> https://cdn.example.com/f.png", "<loc> https://mirror.example.com/archive/"]
 

@@ -198,3 +198,13 @@ def test_random_edit_sequences_equal_clean_builds(tmp_path, seed):
         assert result.ok == clean.ok, (step, edit.__name__, result.problems, clean.problems)
         if result.ok:
             assert tree_bytes(out) == clean_files, (step, edit.__name__)
+
+
+def test_page_digest_covers_every_field_of_a_page():
+    # pipeline.page_digest spells the fields out for speed; a new field must be added there.
+    import dataclasses
+
+    from cxsite.render import Page
+    assert [f.name for f in dataclasses.fields(Page)] == [
+        "url", "template", "title", "kind", "doc", "record", "term", "items", "pager", "groups", "feed",
+        "in_sitemap"]

@@ -61,8 +61,18 @@ def test_output_path(url, path):
 
 
 def test_pager():
-    urls = ("/bulletins/", "/bulletins/page/2/", "/bulletins/page/3/")
-    first, middle, last = (Pager(n, 3, urls) for n in (1, 2, 3))
+    first, middle, last = (Pager(n, 3, "/bulletins/") for n in (1, 2, 3))
     assert (first.prev_url, first.next_url) == (None, "/bulletins/page/2/")
     assert (middle.prev_url, middle.next_url) == ("/bulletins/", "/bulletins/page/3/")
     assert (last.prev_url, last.next_url) == ("/bulletins/page/2/", None)
+
+
+def test_pager_window_links_few_pages_of_a_long_list():
+    def numbers(pager):
+        return [n for n, _ in pager.window()]
+
+    assert numbers(Pager(1, 3, "/b/")) == [1, 2, 3]
+    assert numbers(Pager(1, 1000, "/b/")) == [1, 2, 3, None, 1000]
+    assert numbers(Pager(500, 1000, "/b/")) == [1, None, 498, 499, 500, 501, 502, None, 1000]
+    assert numbers(Pager(4, 1000, "/b/")) == [1, 2, 3, 4, 5, 6, None, 1000]
+    assert Pager(500, 1000, "/b/").window()[2] == (498, "/b/page/498/")
