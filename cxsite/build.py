@@ -23,7 +23,7 @@ from cxsite.graph import build_site
 from cxsite.loader import load_content, read_static, scan_inputs
 from cxsite.model import HeldBack, Site
 from cxsite.output import SiteWriter, check_output_dir
-from cxsite.pipeline import Converter, PageRenderer, other_outputs, time_horizon
+from cxsite.pipeline import Converter, OtherOutputs, PageRenderer, time_horizon
 from cxsite.problem import Problem, error, has_errors, sorted_problems
 from cxsite.render import output_path
 from cxsite.slug import slugify
@@ -130,7 +130,7 @@ def load_site(options: BuildOptions, timings: dict, cache: Cache | None = None,
             return Loaded(None, problems, config)
     cache = cache or Cache(options.cache_path)
     state = state or cache.load_state(options.out_dir, _settings(config, options))
-    converter = Converter(cache, state.markdown, config.raw_html, options.worker_count)
+    converter = Converter(cache, state.markdown, config.raw_html, options.worker_count, options.progress)
     loaded = load_content(options.root, config, converter.convert_many, state.parsed, converter.has_html,
                           stamps)
     problems += loaded.problems
@@ -150,6 +150,16 @@ def load_site(options: BuildOptions, timings: dict, cache: Cache | None = None,
     return Loaded(site, problems + found, config, state, loaded.parsed, converter.meta, slugs)
 
 
+@dataclass(frozen=True)
+class _Start:
+    """What a build knows before reading content: settings, the cache, the last build's state."""
+
+    config: Config
+    cache: Cache
+    state: State
+    scan: dict
+
+
 def render_all(site: Site, root: Path, jobs: int = 1) -> tuple[dict[str, bytes], list[Problem]]:
     """Render every page, the sitemap, feeds and calendars in memory (for `cxsite check`)."""
     files: dict[str, bytes] = {}
@@ -157,36 +167,60 @@ def render_all(site: Site, root: Path, jobs: int = 1) -> tuple[dict[str, bytes],
     pages = renderer.render(files.__setitem__, lambda path: None)
     if renderer.problems:
         return {}, renderer.problems
-    others, problems = other_outputs(site, pages)
-    files.update((output.path, output.data) for output in others)
-    return files, problems
+    others = OtherOutputs(site, {}, lambda path, size: False, renderer.digests)
+    others.make(pages, files.__setitem__, lambda path: None)
+    return files, others.problems
 
 
 def build(options: BuildOptions) -> BuildResult:
     """Build the site into its output folder, or leave it untouched and report why."""
     started = time.perf_counter()
     timings: dict = {}
+    start = _start(options, timings)
+    if isinstance(start, BuildResult):
+        return replace(start, seconds=time.perf_counter() - started)
+    loaded = load_site(options, timings, start.cache, start.state, start.config, start.scan)
+    site = loaded.site
+    if site is None or has_errors(loaded.problems):
+        return BuildResult(tuple(sorted_problems(loaded.problems)), site)
+    result, renderer, others = _render_and_write(site, loaded, start.state, options, timings)
+    if not result.ok:
+        return result
+    begun = time.perf_counter()
+    _remember(start, options.out_dir, loaded, renderer, others, result)
+    timings["state"] = timings.get("state", 0) + time.perf_counter() - begun
+    return replace(result, seconds=time.perf_counter() - started)
+
+
+def _start(options: BuildOptions, timings: dict) -> _Start | BuildResult:
+    """Check the output folder and config, open the cache; a result when nothing needs doing."""
     out = options.out_dir
     problems = check_output_dir(options.root, out)
     if problems:
         return BuildResult(tuple(problems))
     config, problems = load_config(options.root, options.base_url)
-    if config is None:  # with errors, a stand-in config lets the content be checked too
-        return BuildResult(tuple(sorted_problems(problems)))
+    if config is None or has_errors(problems):
+        # The content is checked too (with a stand-in config): every problem in one run.
+        found = load_site(options, timings).problems if config is not None else problems
+        return BuildResult(tuple(sorted_problems(found)))
+    begun = time.perf_counter()
     cache = Cache(options.cache_path)
     state = cache.load_state(out, _settings(config, options))
+    timings["state"] = time.perf_counter() - begun
+    begun = time.perf_counter()
     scan = scan_inputs(options.root)
+    timings["scan"] = time.perf_counter() - begun
     unchanged = _unchanged_build(state, scan, build_now(options, config.tz), out)
-    if unchanged is not None:
-        return replace(unchanged, seconds=time.perf_counter() - started)
-    loaded = load_site(options, timings, cache, state, config, scan)
-    site, problems = loaded.site, problems + loaded.problems
-    if site is None or has_errors(problems):
-        return BuildResult(tuple(sorted_problems(problems)), site)
+    return unchanged if unchanged is not None else _Start(config, cache, state, scan)
+
+
+def _render_and_write(site: Site, loaded: Loaded, state: State, options: BuildOptions, timings: dict):
+    """Render what changed and commit it to the output: (result, renderer, other outputs)."""
+    out, problems = options.out_dir, list(loaded.problems)
     writer = SiteWriter(out)
     found = writer.begin()
     if found:
-        return BuildResult(tuple(sorted_problems(problems + found)), site)
+        return BuildResult(tuple(sorted_problems(problems + found)), site), None, None
     begun = time.perf_counter()
     try:
         renderer = PageRenderer(site, options.root, state.outputs, writer.holds, options.worker_count,
@@ -194,40 +228,43 @@ def build(options: BuildOptions) -> BuildResult:
         pages = renderer.render(writer.put, writer.keep)
         if renderer.problems:
             writer.abort()
-            return BuildResult(tuple(sorted_problems(problems + renderer.problems)), site)
-        others, found = other_outputs(site, pages)
-        problems += found
-        for output in others:
-            writer.put(output.path, output.data)
+            return BuildResult(tuple(sorted_problems(problems + renderer.problems)), site), None, None
+        others = OtherOutputs(site, state.outputs, writer.holds, renderer.digests)
+        others.make(pages, writer.put, writer.keep)
+        problems += others.problems
         for static in site.static:
             writer.copy(static.url, static.source)
         timings["render"] = time.perf_counter() - begun
         begun = time.perf_counter()
-        paths = {output_path(p.url) for p in pages} | {o.path for o in others} | {
-            s.url for s in site.static}
+        paths = {output_path(p.url) for p in pages} | set(others.paths) | {s.url for s in site.static}
         report, found = writer.commit(paths)
     except OSError as exc:  # a full disk or a read-only folder: say so, keep the old site
         writer.abort()
-        return BuildResult(tuple(sorted_problems(problems + [_write_problem(exc, out)])), site)
+        return BuildResult(tuple(sorted_problems(problems + [_write_problem(exc, out)])), site), None, None
     except BaseException:
         writer.abort()
         raise
     timings["write"] = time.perf_counter() - begun
     if report is None:
-        return BuildResult(tuple(sorted_problems(problems + found)), site)
-    feeds = sum(1 for o in others if o.path.endswith((".xml", ".ics")) and o.path != "sitemap.xml")
+        return BuildResult(tuple(sorted_problems(problems + found)), site), None, None
     result = BuildResult(tuple(sorted_problems(problems)), site, len(pages), renderer.rendered,
-                         report.written, report.unchanged, report.deleted, feeds, len(site.static),
-                         time.perf_counter() - started, timings)
-    files = {path: record.size for path, record in renderer.records.items()}
-    files.update({o.path: len(o.data) for o in others})
+                         report.written, report.unchanged, report.deleted, others.feeds, len(site.static),
+                         stages=timings)
+    return result, renderer, others
+
+
+def _remember(start: _Start, out: Path, loaded: Loaded, renderer: PageRenderer, others: OtherOutputs,
+              result: BuildResult) -> None:
+    """Keep what the next build needs: parses, Markdown, output records, the input scan."""
+    site = result.site
+    records = {**renderer.records, **others.records}
+    files = {path: record.size for path, record in records.items()}
     files.update({s.url: os.stat(s.source).st_size for s in site.static if s.url not in files})
-    cache.save_state(out, State(
-        state.settings, loaded.parsed, loaded.markdown, renderer.records, loaded.slugs,
-        renderer.references, scan, time_horizon(site, renderer.records),
+    start.cache.save_state(out, State(
+        start.state.settings, loaded.parsed, loaded.markdown, records, loaded.slugs,
+        renderer.references, start.scan, time_horizon(site, renderer.records),
         replace(result, problems=(), site=None, held=site.held_back, stages={}), files))
-    cache.forget_except(set(loaded.markdown))
-    return result
+    start.cache.forget_except(set(loaded.markdown))
 
 
 def _write_problem(exc: OSError, out: Path) -> Problem:
@@ -286,15 +323,15 @@ class Session:
         pages = renderer.render(files.__setitem__, lambda path: files.__setitem__(path, self._files[path]))
         if renderer.problems:
             return Rebuild(tuple(sorted_problems(problems + renderer.problems)), self._files)
-        others, found = other_outputs(site, pages)
-        problems += found
-        for output in others:
-            files[output.path] = output.data
+        others = OtherOutputs(site, self._state.outputs,
+                              lambda path, size: len(self._files.get(path, b"")) == size, renderer.digests)
+        others.make(pages, files.__setitem__, lambda path: files.__setitem__(path, self._files[path]))
+        problems += others.problems
         for static in site.static:
             files.setdefault(static.url, read_static(static))
         changed = tuple(sorted(p for p in files.keys() | self._files.keys()
                                if files.get(p) != self._files.get(p)))
         self._files = files
         self._state = State(_settings(loaded.config, self.options), loaded.parsed, loaded.markdown,
-                            renderer.records, loaded.slugs, renderer.references)
+                            {**renderer.records, **others.records}, loaded.slugs, renderer.references)
         return Rebuild(tuple(sorted_problems(problems)), files, changed, renderer.rendered)

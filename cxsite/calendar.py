@@ -14,8 +14,6 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-import icalendar
-
 from cxsite import __version__
 from cxsite.config import Config
 from cxsite.model import Event, Site
@@ -40,19 +38,31 @@ class Span:
 def render_calendars(site: Site,
                      subscriptions: Subscriptions | None = None) -> tuple[list[Output], list[Problem]]:
     """Render every planned calendar; warn about `time` texts that cannot be read."""
+    spans, problems = event_spans(site)
+    outputs = [render_calendar(site, plan, spans)
+               for plan in (subscriptions or plan_subscriptions(site)).calendars]
+    return outputs, problems
+
+
+def event_spans(site: Site) -> tuple[dict[str, Span], list[Problem]]:
+    """When every event takes place, by id; warnings for `time` texts that cannot be read."""
     tz = site.config.tz
     spans, problems = {}, []
     for event in site.events:
         spans[event.id], found = event_span(event, tz)
         problems += found
-    zone = _timezone(site)
-    outputs = [Output(plan.url.lstrip("/"), make_calendar(site, plan, spans, zone).to_ical())
-               for plan in (subscriptions or plan_subscriptions(site)).calendars]
-    return outputs, problems
+    return spans, problems
 
 
-def make_calendar(site: Site, plan: Calendar, spans: dict, zone) -> icalendar.Calendar:
-    """Return the VCALENDAR of one planned calendar."""
+def render_calendar(site: Site, plan: Calendar, spans: dict[str, Span]) -> Output:
+    """Render one planned calendar to bytes."""
+    return Output(plan.url.lstrip("/"), make_calendar(site, plan, spans, _timezone(site)).to_ical())
+
+
+def make_calendar(site: Site, plan: Calendar, spans: dict, zone):
+    """Return the VCALENDAR (icalendar.Calendar) of one planned calendar."""
+    import icalendar  # imported when a calendar is made: most rebuilds make none
+
     config = site.config
     calendar = icalendar.Calendar()
     calendar.add("prodid", f"-//cxsite//cxsite {__version__}//ZH")
@@ -71,8 +81,10 @@ def make_calendar(site: Site, plan: Calendar, spans: dict, zone) -> icalendar.Ca
     return calendar
 
 
-def make_event(config: Config, event: Event, span: Span) -> icalendar.Event:
-    """Return the VEVENT of one event."""
+def make_event(config: Config, event: Event, span: Span):
+    """Return the VEVENT (icalendar.Event) of one event."""
+    import icalendar
+
     link = config.absolute(event.url)
     vevent = icalendar.Event()
     vevent.add("uid", event_uid(config, event))
@@ -151,6 +163,8 @@ def _midnight_after(day: dt.date, tz: dt.tzinfo) -> dt.datetime:
 
 def _timezone(site: Site):
     """The VTIMEZONE of the site's zone, covering every event (None when there are none)."""
+    import icalendar
+
     if not site.events:
         return None
     first = min(e.date for e in site.events).date().replace(month=1, day=1)

@@ -44,12 +44,14 @@ def print_problems(problems) -> None:
         click.echo("共 " + "，".join(parts), err=True)
 
 
-STAGE_NAMES = {"load": "读取", "graph": "关联", "render": "渲染", "write": "写入"}
+STAGE_NAMES = {"state": "缓存", "scan": "检查", "load": "读取", "graph": "关联", "render": "渲染",
+               "write": "写入"}
 
 
 def summary_line(result: BuildResult, out: Path) -> str:
     """One line on what a successful build did, with the time of each stage."""
     stages = " · ".join(f"{STAGE_NAMES[k]} {v:.2f}" for k, v in result.stages.items() if k in STAGE_NAMES)
+    stages = stages or "无改动，未读取内容"
     text = (f"完成：{result.pages} 个页面（本次渲染 {result.rendered} 个）；写入 {result.written} 个文件，"
             f"未变 {result.unchanged} 个，删除 {result.deleted} 个；订阅源 {result.feeds} 个，"
             f"静态文件 {result.static} 个 → {out}；用时 {result.seconds:.2f} 秒（{stages}）")
@@ -60,6 +62,40 @@ def summary_line(result: BuildResult, out: Path) -> str:
         flags = "、".join(f for f, n in (("--drafts", held.drafts), ("--future", held.future)) if n)
         text += f"。暂不发布：{'，'.join(parts)}（加 {flags} 可预览）"
     return text + "。"
+
+
+class ProgressBar:
+    """Click's progress bar for the slow stages, shown only once a build has run a second.
+
+    Click hides the bar itself when stderr is not a terminal (CI, pipes).
+    """
+
+    LABELS = {"convert": "转换 Markdown", "render": "生成页面"}
+
+    def __init__(self, delay: float = 1.0):
+        self.started = time.monotonic()
+        self.delay = delay
+        self.bar = None
+        self.stage = ""
+        self.shown = 0
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        """Report that `done` of `total` items of a stage are finished."""
+        if stage != self.stage:
+            if time.monotonic() - self.started < self.delay:
+                return
+            self.close()
+            self.bar = click.progressbar(length=total, label=self.LABELS.get(stage, stage), file=sys.stderr)
+            self.bar.__enter__()
+            self.stage, self.shown = stage, 0
+        self.bar.update(done - self.shown)
+        self.shown = done
+
+    def close(self) -> None:
+        """Finish the bar on screen, if one is shown."""
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+            self.bar, self.stage = None, ""
 
 
 def _site_root(root: str | None) -> Path:
@@ -80,12 +116,17 @@ def cli() -> None:
 @click.option("--future", is_flag=True, help="同时发布日期在未来的文章")
 @click.option("--base-url", help="覆盖 site.yaml 中的 base_url")
 @click.option("--portable", is_flag=True, help="生成可直接用浏览器从本地打开的网站（链接以 index.html 结尾）")
-def build_command(root, out, drafts, future, base_url, portable) -> None:
+@click.option("--jobs", "-j", type=click.IntRange(1, 64), help="并行进程数（默认为 CPU 核数）")
+def build_command(root, out, drafts, future, base_url, portable, jobs) -> None:
     """生成网站到输出文件夹；失败时保留上一次的网站不变。"""
     site_root = _site_root(root)
+    progress = ProgressBar()
     options = BuildOptions(site_root, Path(out).resolve() if out else None, drafts, future, base_url,
-                           portable)
-    result = build(options)
+                           portable, jobs=jobs, progress=progress)
+    try:
+        result = build(options)
+    finally:
+        progress.close()
     print_problems(result.problems)
     if not result.ok:
         click.echo("生成失败，输出文件夹保持不变。", err=True)

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from feedgen.feed import FeedGenerator
-
 from cxsite import __version__
 from cxsite.markup import absolute_urls, resolve_links
 from cxsite.model import BULLETIN, Document, Site
@@ -34,8 +32,10 @@ def render_feed(site: Site, plan: Feed) -> Output:
 
 
 def make_feed(site: Site, items, self_url: str, title: str, page_url: str = "/",
-              description: str = "") -> FeedGenerator:
-    """Return a feed of documents (newest first) whose own address is self_url."""
+              description: str = ""):
+    """Return a feed (feedgen.FeedGenerator) of documents, newest first, whose own address is self_url."""
+    from feedgen.feed import FeedGenerator  # imported when a feed is made: most rebuilds make none
+
     config = site.config
     feed = FeedGenerator()
     feed.id(config.absolute(self_url))
@@ -59,7 +59,7 @@ def make_feed(site: Site, items, self_url: str, title: str, page_url: str = "/",
     return feed
 
 
-def _add_entry(feed: FeedGenerator, site: Site, doc: Document) -> None:
+def _add_entry(feed, site: Site, doc: Document) -> None:
     """Add one document with its full content and absolute links."""
     config = site.config
     link = config.absolute(doc.url)

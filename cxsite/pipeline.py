@@ -16,14 +16,13 @@ from pathlib import Path
 import jinja2
 
 from cxsite.cache import Cache, OutputRecord
-from cxsite.calendar import render_calendars
+from cxsite.calendar import event_spans, render_calendar
 from cxsite.deps import Digests, digest
-from cxsite.feeds import render_feeds
+from cxsite.feeds import render_feed
 from cxsite.markup import Markup, Rendered
 from cxsite.model import Site
 from cxsite.problem import Problem, error
 from cxsite.render import (
-    Output,
     Page,
     make_environment,
     output_path,
@@ -32,6 +31,7 @@ from cxsite.render import (
     render_sitemap,
     template_digest,
 )
+from cxsite.subscriptions import plan_subscriptions
 from cxsite.theme import template_loader, template_source_path
 from cxsite.workers import map_forked
 
@@ -41,8 +41,9 @@ NOW_KEY = ("site", "now")
 class Converter:
     """Markdown conversion through the cache: convert only texts never seen, in parallel."""
 
-    def __init__(self, cache: Cache, known: dict, raw_html: str, jobs: int):
+    def __init__(self, cache: Cache, known: dict, raw_html: str, jobs: int, progress=None):
         self.cache, self.known, self.raw_html, self.jobs = cache, known, raw_html, jobs
+        self.progress = progress
         self.meta: dict = {}  # key -> (summary, chars, links) of every text of this build
         self.converted = 0
 
@@ -60,7 +61,9 @@ class Converter:
                 key, text, source = jobs[i]
                 return markup.convert(text, source, key)
 
-            for _, rendered in map_forked(convert, missing, self.jobs):
+            for done, (_, rendered) in enumerate(map_forked(convert, missing, self.jobs), 1):
+                if self.progress:
+                    self.progress("convert", done, len(missing))
                 batch.append((rendered.key, rendered.html))
                 self.meta[rendered.key] = (rendered.text_summary, rendered.chars, rendered.links)
                 if len(batch) >= 256:
@@ -91,12 +94,14 @@ class PageRenderer:
     problems: list = field(default_factory=list)
     rendered: int = 0
     env: jinja2.Environment | None = None
+    digests: Digests | None = None
 
     def render(self, put: Callable[[str, bytes], None], keep: Callable[[str], None]) -> list[Page]:
         """Render changed pages through `put`, report unchanged ones to `keep`; return all pages."""
         self.env = make_environment(template_loader(self.root))
         pages = plan_pages(self.site)
-        digests = Digests(self.site, {path: entry.digest for path, entry in self.parsed.items()})
+        sources = {path: entry.digest for path, entry in self.parsed.items()}
+        digests = self.digests = Digests(self.site, sources)
         todo = self._changed(pages, digests, keep)
         if self.problems:
             return pages
@@ -186,14 +191,41 @@ def template_problem(exc: jinja2.TemplateError, root: Path, template: str) -> Pr
                  "检查 layouts/ 里这个模板；变量请从 site、page、config 中取")
 
 
-def other_outputs(site: Site, pages: list[Page]) -> tuple[list[Output], list[Problem]]:
-    """The outputs made outside templates' dependency tracking: sitemap, feeds, calendars.
+@dataclass
+class OtherOutputs:
+    """Sitemap, feeds and calendars: made again only when what goes into them changed."""
 
-    They are made again every build (a few files) and written only if their bytes changed.
-    """
-    plan = next((p.record for p in pages if p.kind == "subscribe"), None)  # planned once, used thrice
-    calendars, warnings = render_calendars(site, plan)
-    return [render_sitemap(site, pages), *render_feeds(site, plan), *calendars], warnings
+    site: Site
+    previous: dict  # output path -> OutputRecord
+    holds: Callable[[str, int], bool]
+    digests: Digests
+    records: dict = field(default_factory=dict)
+    problems: list = field(default_factory=list)
+    paths: list = field(default_factory=list)
+    feeds: int = 0
+
+    def make(self, pages: list[Page], put: Callable[[str, bytes], None], keep: Callable[[str], None]) -> None:
+        """Make (through `put`) each output whose inputs changed; report the others to `keep`."""
+        site = self.site
+        plan = next((p.record for p in pages if p.kind == "subscribe"), None) or plan_subscriptions(site)
+        spans, self.problems = event_spans(site)  # warnings are reported on every build
+        sitemap = tuple((p.url, p.in_sitemap, p.doc.date if p.doc else None) for p in pages)
+        jobs = [("sitemap.xml", sitemap, lambda: render_sitemap(site, pages))]
+        jobs += [(f.url.lstrip("/"), f, lambda f=f: render_feed(site, f)) for f in plan.feeds]
+        jobs += [(c.url.lstrip("/"), (c, [spans[e.id] for e in c.events]),
+                  lambda c=c: render_calendar(site, c, spans)) for c in plan.calendars]
+        for path, inputs, render in jobs:
+            self.paths.append(path)
+            digest_of_inputs = self.digests.of_value(inputs)
+            old = self.previous.get(path)
+            if old is not None and old.inputs == digest_of_inputs and self.holds(path, old.size):
+                self.records[path] = old
+                keep(path)
+                continue
+            output = render()
+            put(output.path, output.data)
+            self.records[path] = OutputRecord(digest(output.data), len(output.data), digest_of_inputs)
+        self.feeds = len(plan.feeds) + len(plan.calendars)
 
 
 def time_horizon(site: Site, records: dict) -> dt.datetime | None:

@@ -75,7 +75,7 @@ def test_out_option(site, tmp_path):
 
 
 @pytest.mark.parametrize(("args", "error"), [
-    (("build", "--bogus"), "Error: No such option '--bogus'. Did you mean '--out'?\n"),
+    (("build", "--bogus"), "Error: No such option '--bogus'. (Did you mean one of: '--jobs', '--out'?)\n"),
     (("frobnicate",), "Error: No such command 'frobnicate'.\n"),
     (("build", "--out"), "Error: Option '--out' requires an argument.\n"),
 ])
