@@ -127,7 +127,7 @@ def load_site(options: BuildOptions, timings: dict, cache: Cache | None = None,
     problems: list[Problem] = []
     if config is None:
         config, problems = load_config(options.root, options.base_url)
-        if config is None or has_errors(problems):
+        if config is None:  # with errors, a stand-in config lets the content be checked too
             return Loaded(None, problems, config)
     cache = cache or Cache(options.cache_path)
     state = state or cache.load_state(options.out_dir, _settings(config, options))
@@ -161,6 +161,18 @@ class _Start:
     scan: dict
 
 
+def render_all(site: Site, root: Path, jobs: int = 1) -> tuple[dict[str, bytes], list[Problem]]:
+    """Render every page, the sitemap, feeds and calendars in memory (for `cxsite check`)."""
+    files: dict[str, bytes] = {}
+    renderer = PageRenderer(site, root, {}, lambda path, size: False, jobs, {}, {})
+    pages = renderer.render(files.__setitem__, lambda path: None)
+    if renderer.problems:
+        return {}, renderer.problems
+    others = OtherOutputs(site, {}, lambda path, size: False, renderer.digests)
+    others.make(pages, files.__setitem__, lambda path: None)
+    return files, others.problems
+
+
 def build(options: BuildOptions) -> BuildResult:
     """Build the site into its output folder, or leave it untouched and report why."""
     started = time.perf_counter()
@@ -189,7 +201,9 @@ def _start(options: BuildOptions, timings: dict) -> _Start | BuildResult:
         return BuildResult(tuple(problems))
     config, problems = load_config(options.root, options.base_url)
     if config is None or has_errors(problems):
-        return BuildResult(tuple(sorted_problems(problems)))
+        # The content is checked too (with a stand-in config): every problem in one run.
+        found = load_site(options, timings).problems if config is not None else problems
+        return BuildResult(tuple(sorted_problems(found)))
     begun = time.perf_counter()
     cache = Cache(options.cache_path)
     state = cache.load_state(out, _settings(config, options))

@@ -19,7 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from cxsite import __version__
-from cxsite.loader import Parsed, SourceEntry
+from cxsite.loader import SourceEntry
+from cxsite.sources import Parsed
 
 CACHE_DIR = ".cxsite-cache"
 FORMAT = 2
@@ -188,15 +189,16 @@ def _scope(out: Path) -> str:
 
 # Rows are pickled as plain tuples: unpickling dataclass instances costs several times more.
 def _pack_entry(entry: SourceEntry) -> tuple:
-    """A source's remembered parse as tuples."""
-    items = [(i.kind, i.path, i.values, i.lines, i.markdown) for i in entry.items]
+    """A source's remembered parse as tuples (the rare unbuilt items stay objects)."""
+    items = [(i.kind, i.path, i.values, i.lines, i.markdown) if type(i) is Parsed else i
+             for i in entry.items]
     return entry.stamp, entry.digest, items, entry.problems
 
 
 def _entry(packed: tuple) -> SourceEntry:
     """The SourceEntry of a packed tuple."""
     stamp, digest, items, problems = packed
-    return SourceEntry(stamp, digest, [Parsed(*item) for item in items], problems)
+    return SourceEntry(stamp, digest, [Parsed(*i) if type(i) is tuple else i for i in items], problems)
 
 
 def _pack_record(record: OutputRecord) -> tuple:

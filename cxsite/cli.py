@@ -6,6 +6,7 @@ Exit status: 0 success, 1 content or configuration problems, 2 usage errors.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import sys
 import threading
@@ -18,8 +19,11 @@ from pathlib import Path
 import click
 
 from cxsite import __version__
+from cxsite.authoring import create_document, create_site
 from cxsite.build import BuildOptions, BuildResult, Rebuild, Session, build
+from cxsite.check import run_check
 from cxsite.problem import Problem, error
+from cxsite.scaffold import KIND_NAMES, KINDS
 from cxsite.server import Preview, PreviewServer
 from cxsite.watch import ChangeKind, Changes, Watcher
 
@@ -228,6 +232,62 @@ def print_rebuild(root: Path, outcome: Rebuild, changes: Changes | None, seconds
     else:
         click.echo(f"[{stamp}] 生成失败：浏览器里仍是上次成功生成的网站，问题列在页面上；改正后保存即可。",
                    err=True)
+
+
+@cli.command("check")
+@click.option("--root", "-C", type=click.Path(file_okay=False), help="网站根目录（默认为当前目录）")
+@click.option("--drafts", is_flag=True, help="同时检查草稿页面的链接")
+@click.option("--future", is_flag=True, help="同时检查日期在未来的文章的链接")
+@click.option("--base-url", help="覆盖 site.yaml 中的 base_url")
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
+              help="输出格式：text（默认，给人看）或 json（给程序读）")
+@click.option("--strict", is_flag=True, help="警告也算作问题（退出状态为 1）")
+@click.option("--fix-encoding", is_flag=True,
+              help="把 GBK/GB18030 编码的内容文件转换为 UTF-8（原文件先备份为 .bak）")
+def check_command(root, drafts, future, base_url, output_format, strict, fix_encoding) -> None:
+    """检查全部内容、链接和外部引用，不生成、不改动输出文件夹。"""
+    options = BuildOptions(_site_root(root), None, drafts, future, base_url)
+    result = run_check(options, fix_encoding)
+    for path in result.converted:
+        click.echo(f"已转换为 UTF-8：{path}（原文件备份为 {path}.bak）", err=output_format == "json")
+    if output_format == "json":
+        click.echo(json.dumps([p.as_dict() for p in result.problems], ensure_ascii=False, indent=2))
+    else:
+        print_problems(result.problems)
+    if not result.passed(strict):
+        if output_format == "text":
+            click.echo("检查未通过。", err=True)
+        sys.exit(EXIT_PROBLEMS)
+    if output_format == "text":
+        click.echo(f"检查完成：{result.pages} 个页面，{result.links} 个站内链接，没有发现错误。")
+
+
+@cli.command("new")
+@click.argument("kind", type=click.Choice(KINDS), metavar="bulletin|post|event|page")
+@click.argument("title")
+@click.option("--root", "-C", type=click.Path(file_okay=False), help="网站根目录（默认为当前目录）")
+def new_command(kind, title, root) -> None:
+    """新建一期简报、一篇文章、一个活动或一个页面，文件名取标题的拼音。"""
+    if not title.strip():
+        raise click.BadParameter("标题不能为空", param_hint="TITLE")
+    plan, problems = create_document(_site_root(root), kind, title)
+    print_problems(problems)
+    if plan is None:
+        sys.exit(EXIT_PROBLEMS)
+    click.echo(f"已新建{KIND_NAMES[kind]} {plan.path}{plan.note}")
+
+
+@cli.command("init")
+@click.argument("directory", type=click.Path())
+def init_command(directory) -> None:
+    """在新的（或空的）文件夹 DIRECTORY 里建立一个最小的专题网站。"""
+    target = Path(directory).resolve()
+    files, problems = create_site(target)
+    print_problems(problems)
+    if files is None:
+        sys.exit(EXIT_PROBLEMS)
+    click.echo(f"已在 {target} 建立新网站（{len(files)} 个文件）。写稿说明见其中的 README.md；"
+               f"进入该文件夹运行 cxsite build 即可生成网站。")
 
 
 def main() -> None:

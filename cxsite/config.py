@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -16,6 +16,8 @@ from cxsite.syntax import YamlValue, decode_source, parse_yaml
 
 CONFIG_FILE = "site.yaml"
 RAW_HTML_POLICIES = ("sanitize", "strip", "allow")  # markup.Markup implements each
+REQUIRED = ("title", "organization", "base_url")
+_NESTED_LABELS = {("feeds", "items"): "订阅源条数"}
 
 DEFAULT_MENU = (
     ("首页", "/"), ("活动简报", "/bulletins/"), ("工作动态", "/posts/"), ("活动安排", "/events/"),
@@ -70,41 +72,49 @@ class Config:
         return self.base_url + url.lstrip("/")
 
 
+# Used to check the content when site.yaml itself has errors; never published (the build stops).
+STAND_IN = Config(title="", organization="", base_url="http://localhost/")
+
+
 def load_config(root: Path, base_url: str | None = None) -> tuple[Config | None, list[Problem]]:
-    """Read and check site.yaml under root; base_url overrides the file's."""
+    """Read and check site.yaml under root; base_url overrides the file's.
+
+    The config is None only when site.yaml is missing. When it has errors, a
+    stand-in config (defaults for what could not be read) comes with them, so the
+    content can be checked in the same run: all problems are reported at once.
+    """
     path = root / CONFIG_FILE
     if not path.is_file():
         return None, [error(CONFIG_FILE, None, "找不到网站配置文件 site.yaml",
                             "在网站根目录运行 cxsite，或用 cxsite init 新建一个网站")]
-    text, problems = decode_source(path.read_bytes(), CONFIG_FILE)
+    try:
+        text, problems = decode_source(path.read_bytes(), CONFIG_FILE)
+    except OSError as exc:
+        return None, [error(CONFIG_FILE, None, f"无法读取文件（{exc.strerror}）", "检查文件权限")]
     if text is None:
-        return None, problems
+        return STAND_IN, problems
     data, problems = parse_yaml(text, CONFIG_FILE)
     if data is None or problems:
-        return None, problems
+        return STAND_IN, problems
     if not isinstance(data.value, dict):
-        return None, [error(CONFIG_FILE, 1, "site.yaml 的内容应是“键: 值”的形式",
-                            "参考 cxsite init 生成的 site.yaml")]
+        return STAND_IN, [error(CONFIG_FILE, 1, "site.yaml 的内容应是“键: 值”的形式",
+                                "参考 cxsite init 生成的 site.yaml")]
     return read_config(data, base_url)
 
 
-def read_config(data: YamlValue, base_url: str | None = None) -> tuple[Config | None, list[Problem]]:
-    """Check the parsed site.yaml and build the Config."""
+def read_config(data: YamlValue, base_url: str | None = None) -> tuple[Config, list[Problem]]:
+    """Check the parsed site.yaml and build the Config (a stand-in when it has errors)."""
     raw = data.value
     problems: list[Problem] = []
     values: dict = {}
 
     def report(key: str, message: str, hint: str, *path) -> None:
-        problems.append(error(CONFIG_FILE, data.line_of(key, *path) or 1, message, hint))
+        """Add an error located at the value of key (and path below it)."""
+        line, column = data.value_position(key, *path) if (key, *path) in data.where else (
+            data.position_of(key, *path))
+        problems.append(error(CONFIG_FILE, line or 1, message, hint, column))
 
-    for key in raw:
-        if key not in KNOWN_KEYS:
-            near = difflib.get_close_matches(key, list(KNOWN_KEYS), n=1, cutoff=0.6)
-            hint = f"是不是想写 {near[0]}？" if near else "可用的键：" + "、".join(KNOWN_KEYS)
-            problems.append(warning(CONFIG_FILE, data.line_of(key), f"不认识的配置项“{key}”，已忽略", hint))
-    for key in ("title", "organization", "base_url"):
-        if raw.get(key) in (None, ""):
-            report(key, f"缺少必填项 {key}（{KNOWN_KEYS[key]}）", f"在 site.yaml 中加上一行“{key}: …”")
+    problems += _check_keys(data, report)
     for key in ("title", "organization", "tagline", "description", "intro", "banner", "footer",
                 "language", "timezone"):
         if raw.get(key) not in (None, ""):
@@ -118,8 +128,9 @@ def read_config(data: YamlValue, base_url: str | None = None) -> tuple[Config | 
     if "timezone" in values:
         try:
             load_zone(values["timezone"])
-        except DateError as exc:
-            report("timezone", str(exc), "写成 IANA 时区名，如 Asia/Shanghai")
+        except DateError:
+            report("timezone", f"timezone（时区）“{values.pop('timezone')}”不是已知的时区",
+                   "写成 IANA 时区名，如 Asia/Shanghai")
     if "menu" in raw:
         values["menu"] = _read_menu(raw["menu"], report)
     _read_number(raw, "pagination", values, "pagination", report)
@@ -140,8 +151,31 @@ def read_config(data: YamlValue, base_url: str | None = None) -> tuple[Config | 
         if bulletin.get(key):
             values[f"bulletin_{key}"] = str(bulletin[key])
     if any(p.is_error for p in problems):
-        return None, problems
+        return replace(STAND_IN, **{k: v for k, v in values.items() if v is not None}), problems
     return Config(**{k: v for k, v in values.items() if v is not None}), problems
+
+
+def _check_keys(data: YamlValue, report) -> list[Problem]:
+    """Warn about unknown keys; report missing required ones (a misspelt one, once, at the misspelling)."""
+    raw, problems = data.value, []
+    missing = [key for key in REQUIRED if raw.get(key) in (None, "")]
+    for key in raw:
+        if key in KNOWN_KEYS:
+            continue
+        near = next(iter(difflib.get_close_matches(key, list(KNOWN_KEYS), n=1, cutoff=0.6)), None)
+        line, column = data.position_of(key)
+        if near in missing:
+            # One mistake, one line: the misspelt key is why the required one is missing.
+            missing.remove(near)
+            problems.append(error(CONFIG_FILE, line,
+                                  f"不认识的配置项“{key}”，而必填项 {near}（{KNOWN_KEYS[near]}）没有写",
+                                  f"是不是把 {near} 写成了 {key}？改成“{near}: …”", column))
+            continue
+        hint = f"是不是想写 {near}？" if near else "可用的键：" + "、".join(KNOWN_KEYS)
+        problems.append(warning(CONFIG_FILE, line, f"不认识的配置项“{key}”，已忽略", hint, column))
+    for key in missing:
+        report(key, f"缺少必填项 {key}（{KNOWN_KEYS[key]}）", f"在 site.yaml 中加上一行“{key}: …”")
+    return problems
 
 
 def _read_base_url(url: str, report) -> str | None:
@@ -190,7 +224,8 @@ def _read_number(raw: dict, key: str, values: dict, name: str, report, *parent) 
         values[name] = number
     except FieldError as exc:
         where = (*parent, key) if parent else (key,)
-        report(where[0], f"{'.'.join(where)} {exc.args[0]}", exc.args[1], *where[1:])
+        label = KNOWN_KEYS.get(key, "") if not parent else _NESTED_LABELS.get(where, "")
+        report(where[0], f"{'.'.join(where)}（{label}）{exc.args[0]}", exc.args[1], *where[1:])
 
 
 def _read_slugs(value: dict, report) -> dict:

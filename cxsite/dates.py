@@ -60,9 +60,9 @@ def parse_datetime(value, tz: dt.tzinfo) -> dt.datetime:
     year, month, day = (int(g) for g in match.groups()[:3])
     hour, minute = (int(g) if g else 0 for g in match.groups()[3:5])
     second = int(match.group(6)) if match.re is _ISO and match.group(6) else 0
-    _check_day(year, month, day)
+    _check_day(text, year, month, day)
     if hour > 23 or minute > 59 or second > 59:
-        raise DateError(f"时间“{text}”不存在（小时应为 0–23，分钟 0–59）")
+        raise DateError(f"“{text}”的时间不存在（小时应为 0–23，分钟 0–59）")
     offset = match.group(7) if match.re is _ISO else None
     zone = _offset_zone(offset) if offset else tz
     return dt.datetime(year, month, day, hour, minute, second, tzinfo=zone).astimezone(tz)
@@ -76,7 +76,7 @@ def parse_partial_date(value) -> PartialDate:
     if match := _MONTH.match(text):
         year, month = int(match.group(1)), int(match.group(2))
         if not 1 <= month <= 12:
-            raise DateError(f"日期“{text}”不存在：没有{month}月")
+            raise DateError(f"“{text}”不存在：没有{month}月")
         return PartialDate(year, month)
     when = parse_datetime(text, dt.UTC)
     return PartialDate(when.year, when.month, when.day)
@@ -89,20 +89,22 @@ def _as_text(value) -> str:
     return str(value).strip()
 
 
-def _check_day(year: int, month: int, day: int) -> None:
+def _check_day(text: str, year: int, month: int, day: int) -> None:
     """Raise DateError for a day that is not on the calendar."""
     if not 1 <= month <= 12:
-        raise DateError(f"日期不存在：没有{month}月")
+        raise DateError(f"“{text}”不存在：没有{month}月")
     last = calendar.monthrange(year, month)[1]
     if not 1 <= day <= last:
-        raise DateError(f"日期不存在：{year}年{month}月没有{day}日（这个月只有{last}天）")
+        raise DateError(f"“{text}”不存在：{year}年{month}月只有{last}天")
 
 
 def _unrecognised(text: str) -> str:
     """Explain why a date text is not accepted."""
     if re.match(r"^\d{1,2}\s*月\s*\d{1,2}\s*[日号]?$", text):
-        return f"日期“{text}”缺少年份"
-    return f"无法识别的日期“{text}”"
+        return f"“{text}”缺少年份"
+    if re.match(r"^\d{4}\s*[./]\s*\d{1,2}\s*[./]\s*\d{1,2}", text):
+        return f"“{text}”的写法无法识别（年月日之间用了“.”或“/”）"
+    return f"“{text}”不是可识别的日期"
 
 
 def _offset_zone(offset: str) -> dt.tzinfo:

@@ -7,6 +7,14 @@ from collections import defaultdict
 from dataclasses import replace
 
 from cxsite.config import Config
+from cxsite.integrity import (
+    check_issue_gaps,
+    check_links,
+    check_ranges,
+    check_references,
+    check_unique,
+    check_urls,
+)
 from cxsite.model import (
     BULLETIN,
     POST,
@@ -17,7 +25,7 @@ from cxsite.model import (
     Site,
     Term,
 )
-from cxsite.problem import Problem, error, warning
+from cxsite.problem import Problem, error
 from cxsite.slug import slugify
 
 # Section URLs the generator owns; a page or static file may not take them.
@@ -38,8 +46,8 @@ def build_site(config: Config, content: Content, now: dt.datetime, *, drafts: bo
     `slugify` makes tag and category slugs (the build passes a remembering one).
     """
     problems: list[Problem] = []
-    problems += _check_unique(content)
-    problems += _check_issue_gaps(content.documents)
+    problems += check_unique(content)
+    problems += check_issue_gaps(content)
     documents, held = _publishable(content.documents, now, drafts, future)
     bulletins = tuple(sorted((d for d in documents if d.kind == BULLETIN), key=lambda d: -d.issue))
     posts = tuple(sorted((d for d in documents if d.kind == POST), key=_newest_first))
@@ -50,8 +58,8 @@ def build_site(config: Config, content: Content, now: dt.datetime, *, drafts: bo
     phases = {p.id: p for p in sorted(content.phases, key=lambda p: (p.start, p.id))}
     honors = tuple(sorted(content.honors, key=_honor_key))
     all_issues = {d.issue for d in content.documents if d.kind == BULLETIN}
-    problems += _check_references(content, branches, events, phases, all_issues)
-    problems += _check_ranges(content)
+    problems += check_references(content, branches, events, phases, all_issues)
+    problems += check_ranges(content)
     published = bulletins + posts
     branches, events, phases = _link_back(published, branches, events, phases, honors)
     tags, found = _terms("tag", "tags", published, config, slugify)
@@ -60,8 +68,9 @@ def build_site(config: Config, content: Content, now: dt.datetime, *, drafts: bo
     problems += found
     newest = tuple(sorted(published, key=_newest_first))
     index = _index(newest + pages, branches, events, phases, tags, categories, content)
-    problems += _check_urls(newest + pages, branches, events, phases, tags, categories, content)
-    problems += _check_links(content, index)
+    problems += check_urls(newest + pages, branches, events, phases, tags, categories, content,
+                           SECTION_URLS + GENERATED_FILES, _record_files(branches.values(), categories))
+    problems += check_links(content, index)
     site = Site(config, now, newest, bulletins, posts, pages, tuple(branches.values()),
                 tuple(events.values()), honors, tuple(phases.values()), tags, categories,
                 content.static, content.intro, held, portable, index, html)
@@ -90,79 +99,6 @@ def _publishable(documents, now, drafts: bool, future: bool):
         else:
             kept.append(doc)
     return kept, HeldBack(held_drafts, len(due), min(due, default=None))
-
-
-def _check_unique(content: Content) -> list[Problem]:
-    """Report issue numbers and record ids used twice."""
-    problems = []
-    seen: dict = {}
-    keyed = [(("issue", d.issue), d.path, d.line_of("issue"), f"期号 {d.issue}")
-             for d in content.documents if d.kind == BULLETIN]
-    for kind, label in (("branches", "支部"), ("events", "活动"), ("phases", "阶段")):
-        keyed += [((kind, r.id), r.path, r.lines.get("id", r.lines.get("_record")),
-                   f"{label}编号“{r.id}”") for r in getattr(content, kind)]
-    for key, path, line, label in keyed:
-        if key in seen:
-            first_path, first_line = seen[key]
-            problems.append(error(path, line, f"{label}重复：已在 {first_path}:{first_line} 使用",
-                                  "每个编号只能用一次，请改成未使用的编号"))
-        else:
-            seen[key] = (path, line)
-    return problems
-
-
-def _check_issue_gaps(documents) -> list[Problem]:
-    """Warn when bulletin issue numbers skip a number."""
-    issues = sorted({d.issue for d in documents if d.kind == BULLETIN})
-    if not issues:
-        return []
-    missing = sorted(set(range(1, issues[-1] + 1)) - set(issues))
-    if not missing:
-        return []
-    shown = "、".join(f"第{n}期" for n in missing[:10]) + ("等" if len(missing) > 10 else "")
-    return [warning("content/bulletins", None, f"简报期号不连续：缺少{shown}",
-                    "检查是否漏写或写错了 issue（期号）")]
-
-
-def _check_references(content: Content, branches, events, phases, issues) -> list[Problem]:
-    """Report references to branches, events, phases and issues that do not exist."""
-    problems = []
-
-    def check(item, key: str, ids, known, label: str, hint: str) -> None:
-        for ref in ids:
-            if ref not in known and ref != "all":
-                problems.append(error(item.path, item.lines.get(key, item.lines.get("_record")),
-                                      f"{key} 引用了不存在的{label}“{ref}”", hint))
-
-    branch_hint = "可用的支部编号：" + "、".join(sorted(branches))
-    event_hint = "可用的活动编号：" + "、".join(sorted(events))
-    for doc in content.documents:
-        check(doc, "branches", doc.branches, branches, "支部", branch_hint)
-        check(doc, "events", doc.events, events, "活动", event_hint)
-    for event in content.events:
-        check(event, "branches", event.branches, branches, "支部", branch_hint)
-        if event.phase:
-            check(event, "phase", [event.phase], phases, "阶段",
-                  "可用的阶段编号：" + "、".join(sorted(phases)))
-        if event.bulletin is not None and event.bulletin not in issues:
-            problems.append(error(event.path, event.lines.get("bulletin"),
-                                  f"bulletin 引用了不存在的简报第{event.bulletin}期",
-                                  "写已有简报的期号（issue）"))
-    for honor in content.honors:
-        if honor.branch:
-            check(honor, "branch", [honor.branch], branches, "支部", branch_hint)
-    return problems
-
-
-def _check_ranges(content: Content) -> list[Problem]:
-    """Report events and phases that end before they start."""
-    problems = []
-    for item, start, end in [(e, e.date, e.end) for e in content.events] + [
-            (p, p.start, p.end) for p in content.phases]:
-        if end is not None and end < start:
-            problems.append(error(item.path, item.lines.get("end"), "结束日期早于开始日期",
-                                  "检查 end（结束日期）是否写错"))
-    return problems
 
 
 def _link_back(published, branches: dict, events: dict, phases: dict, honors):
@@ -252,54 +188,9 @@ def _index(documents, branches, events, phases, tags, categories, content: Conte
     }
 
 
-def _check_urls(documents, branches, events, phases, tags, categories, content) -> list[Problem]:
-    """Report two things that would be written to the same URL."""
-    owners: dict[str, list[tuple[str, int | None]]] = defaultdict(list)
-    for url in SECTION_URLS + GENERATED_FILES:
-        owners[url].append(("cxsite 内置页面", None))
-    for doc in documents:
-        owners[doc.url].append((doc.path, doc.line_of("slug") if "slug" in doc.lines else None))
-    for record in [*branches.values(), *events.values(), *phases.values()]:
-        owners[record.url].append((record.path, record.lines.get("id", record.lines.get("_record"))))
-    for term in tags + categories:
-        owners[term.url].append((f"{'标签' if term.kind == 'tag' else '栏目'}“{term.name}”", None))
-    for url in _record_files(branches.values(), categories):
-        owners[url].append(("cxsite 生成的订阅文件", None))
-    for static in content.static:
-        url = "/" + static.url
-        owners[url.removesuffix("index.html")].append((f"static/{static.url}", None))
-    problems = []
-    for url, claims in owners.items():
-        if len(claims) < 2:
-            continue
-        for path, line in claims:
-            if path.startswith(("content/", "static/")):
-                others = "、".join(p for p, _ in claims if p != path)
-                problems.append(error(path, line, f"网址 {url} 冲突：{others} 也生成这个网址",
-                                      "给其中一个换一个 slug（网址名）或文件名"))
-    return problems
-
-
 def _record_files(branches, categories) -> list[str]:
     """The feeds and calendars cxsite writes for each branch and category."""
     return [url for b in branches for url in (b.feed_url, b.calendar_url)] + [
         t.feed_url for t in categories]
 
 
-def _check_links(content: Content, index: dict) -> list[Problem]:
-    """Warn about Markdown links and images that point to no file or page of the site."""
-    problems = []
-    for doc in content.documents:
-        for link in doc.links:
-            if link.key in index["sources"] or link.key in index["urls"] or _is_list_page(link.key):
-                continue
-            problems.append(warning(doc.path, link.line, f"链接“{link.written}”指向的文件不存在",
-                                    "站内链接写成相对本文件的路径，如 ../pages/fang-an.md；"
-                                    "图片放在 static/ 下"))
-    return problems
-
-
-def _is_list_page(url: str) -> bool:
-    """Whether a site URL is a later page of a paginated list, such as /bulletins/page/2/."""
-    head, _, tail = url.rstrip("/").rpartition("/page/")
-    return bool(head) and tail.isdigit()

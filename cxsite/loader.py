@@ -1,8 +1,8 @@
 """Reads a site's content/ and static files into the model, with every problem located.
 
 The loader is, with the template loader, the only stage that reads the project.
-Markdown conversion is handed in (`convert_many`) so the build can cache it and
-run it in worker processes.
+Checking a file's bytes is sources.py's job; Markdown conversion is handed in
+(`convert_many`) so the build can cache it and run it in worker processes.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import difflib
 import hashlib
 import os
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from cxsite.config import Config
@@ -27,35 +27,24 @@ from cxsite.model import (
     Honor,
     Phase,
     StaticFile,
+    Unbuilt,
 )
 from cxsite.problem import Problem, error, warning
-from cxsite.schema import check_fields
 from cxsite.slug import is_slug, slugify
-from cxsite.syntax import YamlValue, decode_source, parse_yaml, split_front_matter
+from cxsite.sources import Checked, Parsed, parse_document, parse_records
+from cxsite.syntax import decode_legacy, decode_source
 
 CONTENT_DIR = "content"
 STATIC_DIR = "static"
+LAYOUTS_DIR = "layouts"
 DOCUMENT_FOLDERS = {"bulletins": BULLETIN, "posts": POST, "pages": PAGE}
 RECORD_KINDS = ("branches", "events", "honors", "phases")
 THEME_STATIC = Path(__file__).parent / "theme" / "static"
+TEXT_SUFFIXES = (".html", ".htm", ".xml", ".svg", ".css", ".js", ".md", ".yaml", ".yml", ".txt", ".json")
+_BACKUPS = ("~", ".swp", ".tmp", ".bak")
 
 # convert_many takes (key, Markdown text or None when the key is known, source path) jobs.
 ConvertMany = Callable[[Sequence[tuple[str, str | None, str]]], list[Rendered]]
-
-
-@dataclass(frozen=True)
-class Parsed:
-    """A source file's checked values, waiting for its Markdown to be converted."""
-
-    kind: str
-    path: str
-    values: dict
-    lines: dict
-    markdown: dict  # field name -> (markdown_key, Markdown text; None once remembered)
-
-    def remembered(self) -> Parsed:
-        """The same parse without its Markdown texts: what the build cache keeps."""
-        return replace(self, markdown={name: (key, None) for name, (key, _) in self.markdown.items()})
 
 
 @dataclass(frozen=True)
@@ -64,7 +53,7 @@ class SourceEntry:
 
     stamp: tuple  # (size, mtime_ns, ctime_ns, inode): unchanged means the bytes need no reading
     digest: bytes  # of the bytes
-    items: list  # Parsed items without Markdown texts
+    items: list  # Parsed items without Markdown texts, and Unbuilt items
     problems: list
 
 
@@ -97,14 +86,15 @@ def load_content(root: Path, config: Config, convert_many: ConvertMany,
         problems += _check_layout(content)
         for folder, kind in DOCUMENT_FOLDERS.items():
             for path in _files(content / folder, ".md", problems, root):
-                reader.read(path, kind, _read_document)
+                reader.read(path, kind, False)
         for kind in RECORD_KINDS:
             list_file = content / f"{kind}.yaml"
             if list_file.is_file():
-                reader.read(list_file, kind, _read_record_list)
+                reader.read(list_file, kind, True)
             for path in _files(content / kind, ".yaml", problems, root):
-                reader.read(path, kind, _read_record_file)
-    parsed = reader.items
+                reader.read(path, kind, False)
+    parsed = [item for item in reader.items if isinstance(item, Parsed)]
+    unbuilt = tuple(item for item in reader.items if isinstance(item, Unbuilt))
     problems += [p for entry in reader.parsed.values() for p in entry.problems]
     jobs = [(key, text, p.path) for p in parsed for key, text in p.markdown.values()]
     if config.intro:
@@ -116,7 +106,7 @@ def load_content(root: Path, config: Config, convert_many: ConvertMany,
                for kind in ("document", *RECORD_KINDS)}
     static = _static_files(root)
     content = Content(by_kind["document"], by_kind["branches"], by_kind["events"], by_kind["honors"],
-                      by_kind["phases"], static, intro)
+                      by_kind["phases"], static, intro, unbuilt)
     return Loaded(content, problems, reader.parsed)
 
 
@@ -128,10 +118,10 @@ class _Reader:
         self.root, self.config, self.known, self.has_html = root, config, known, has_html
         self.stamps = stamps
         self.parsed: dict[str, SourceEntry] = {}
-        self.items: list[Parsed] = []
+        self.items: list = []  # Parsed and Unbuilt
 
-    def read(self, path: Path, kind: str, parse) -> None:
-        """Parse one file with `parse(rel, stem, data, kind, config)` unless it is known."""
+    def read(self, path: Path, kind: str, list_form: bool) -> None:
+        """Check one file as its folder's kind, unless it is known from an earlier load."""
         rel = _relative(path, self.root)
         try:
             stamp = self.stamps.get(rel)
@@ -149,18 +139,32 @@ class _Reader:
         digest = hashlib.blake2b(data, digest_size=16).digest()
         if earlier is not None and earlier.digest == digest and self._complete(earlier):
             return self._remember(rel, replace(earlier, stamp=stamp), earlier.items)
-        items, problems = parse(rel, path.stem, data, kind, self.config)
-        entry = SourceEntry(stamp, digest, [item.remembered() for item in items], problems)
+        checked = check_source(data, rel, kind, self.config, path.stem, list_form)
+        items = [*checked.items, *checked.unbuilt]
+        entry = SourceEntry(stamp, digest, [_remembered(item) for item in items], list(checked.problems))
         return self._remember(rel, entry, items)
 
     def _complete(self, entry: SourceEntry) -> bool:
         """Whether everything a remembered parse needs is still in the cache."""
-        return all(self.has_html(key) for item in entry.items for key, _ in item.markdown.values())
+        return all(self.has_html(key) for item in entry.items if isinstance(item, Parsed)
+                   for key, _ in item.markdown.values())
 
     def _remember(self, rel: str, entry: SourceEntry, items: list) -> None:
         """Keep a file's entry for the next build and its items for this one."""
         self.parsed[rel] = entry
         self.items += items
+
+
+def _remembered(item):
+    """What the build cache keeps of an item: a parse without its Markdown texts."""
+    return item.remembered() if isinstance(item, Parsed) else item
+
+
+def check_source(data: bytes, rel: str, kind: str, config: Config, stem: str, list_form: bool) -> Checked:
+    """Check one source file's bytes as the kind its folder says."""
+    if kind in DOCUMENT_FOLDERS.values():
+        return parse_document(data, rel, kind, config, stem)
+    return parse_records(data, rel, kind, config, None if list_form else stem)
 
 
 def _kind_of(item) -> str:
@@ -174,7 +178,7 @@ def _check_layout(content: Path) -> list[Problem]:
     known = {*DOCUMENT_FOLDERS, *RECORD_KINDS, *(f"{k}.yaml" for k in RECORD_KINDS)}
     problems = []
     for entry in sorted(content.iterdir()):
-        if entry.name.startswith(".") or entry.name in known:
+        if entry.name.startswith(".") or entry.name in known or entry.name.endswith(_BACKUPS):
             continue
         near = difflib.get_close_matches(entry.name, sorted(known), n=1, cutoff=0.6)
         hint = f"是不是想用 {near[0]}？" if near else "可用的名称：" + "、".join(sorted(known))
@@ -194,7 +198,7 @@ def _files(folder: Path, suffix: str, problems: list[Problem], root: Path) -> li
             path = Path(place, name)
             if name.lower().endswith(suffix):
                 found.append(path)
-            elif not name.endswith(("~", ".swp", ".tmp", ".bak")):
+            elif not name.endswith(_BACKUPS):
                 problems.append(warning(_relative(path, root), None,
                                         f"这里只读取 {suffix} 文件，此文件不会发布",
                                         "图片等文件请放到 static/ 文件夹"))
@@ -207,88 +211,6 @@ def _relative(path: Path, root: Path) -> str:
     if text.startswith(base):  # the common case, without pathlib's slower parsing
         return text[len(base):].replace(os.sep, "/")
     return path.relative_to(root).as_posix()
-
-
-def _read_document(rel: str, stem: str, data: bytes, kind: str, config: Config):
-    """Parse one Markdown document's front matter and body."""
-    text, problems = decode_source(data, rel)
-    if text is None:
-        return [], problems
-    front, problems = split_front_matter(text, rel)
-    if front is None:
-        return [], problems
-    data, problems = parse_yaml(front.header, rel, front.header_line)
-    if data is None:
-        return [], problems
-    if data.value is None:
-        data = YamlValue({}, {(): (front.header_line, 1)})
-    values, found = check_fields(data, kind, rel, config.tz)
-    problems += found
-    if any(p.is_error for p in found):
-        return [], problems
-    # Blank lines keep the body's line numbers equal to the file's in Markdown errors.
-    body = "\n" * (front.body_line - 1) + front.body
-    lines = {key[0]: line for key, (line, _) in data.where.items() if len(key) == 1}
-    lines["body"] = front.body_line
-    key = markdown_key(body, rel, config.raw_html)
-    return [Parsed(kind, rel, {**values, "_stem": stem}, lines, {"body": (key, body)})], problems
-
-
-def _read_record_list(rel: str, stem: str, data: bytes, kind: str, config: Config):
-    """Parse a YAML file holding a list of records."""
-    data, problems = _parse_record_file(rel, data)
-    if data is None:
-        return [], problems
-    if not isinstance(data.value, list):
-        return [], problems + [error(rel, 1, f"{rel} 应是一个列表，每项以“- ”开头",
-                                     f"或者把每条记录放到 content/{kind}/ 下的单独文件里")]
-    items = []
-    for index in range(len(data.value)):
-        item, found = _record(data, kind, rel, config, (index,), {})
-        items += item
-        problems += found
-    return items, problems
-
-
-def _read_record_file(rel: str, stem: str, data: bytes, kind: str, config: Config):
-    """Parse a YAML file holding one record (its id defaults to the file name)."""
-    data, problems = _parse_record_file(rel, data)
-    if data is None:
-        return [], problems
-    defaults = {"id": stem} if kind != "honors" else {}
-    item, found = _record(data, kind, rel, config, (), defaults)
-    return item, problems + found
-
-
-def _parse_record_file(rel: str, data: bytes) -> tuple[YamlValue | None, list[Problem]]:
-    """Decode and parse a YAML record file."""
-    text, problems = decode_source(data, rel)
-    if text is None:
-        return None, problems
-    if not text.strip():
-        return None, [error(rel, 1, "文件是空的", "删除这个文件，或写入记录内容")]
-    return parse_yaml(text, rel)
-
-
-_MARKDOWN_FIELDS = {"branches": ("description",), "events": ("summary",), "phases": ("summary",)}
-
-
-def _record(data: YamlValue, kind: str, rel: str, config: Config, prefix: tuple, defaults: dict):
-    """Check one record and prepare it for conversion."""
-    values, problems = check_fields(data, kind, rel, config.tz, prefix, defaults)
-    if any(p.is_error for p in problems):
-        return [], problems
-    lines = {key[len(prefix)]: line for key, (line, _) in data.where.items()
-             if len(key) == len(prefix) + 1 and key[: len(prefix)] == prefix}
-    lines["_record"] = data.line_of(*prefix) or 1
-    if "id" in values and not is_slug(values["id"]):
-        suggestion = slugify(values["id"]) or "zhi-bu-1"
-        return [], [error(rel, lines.get("id", lines["_record"]),
-                          f"编号 id“{values['id']}”只能含小写字母、数字和连字符（-）",
-                          f"它会出现在网址里，可改为 {suggestion}")]
-    markdown = {name: (markdown_key(text, rel, config.raw_html), text)
-                for name in _MARKDOWN_FIELDS.get(kind, ()) if (text := values.pop(name, None))}
-    return [Parsed(kind, rel, values, lines, markdown)], problems
 
 
 def _build(parsed: Parsed, rendered: dict[str, Rendered], problems: list[Problem]):
@@ -319,7 +241,7 @@ def _build(parsed: Parsed, rendered: dict[str, Rendered], problems: list[Problem
 def _document(parsed: Parsed, body: Rendered, problems: list[Problem]) -> Document | None:
     """Make a Document, working out its slug and URL."""
     v = parsed.values
-    slug = _slug(parsed, problems)
+    slug = document_slug(parsed, problems)
     if slug is None:
         return None
     if parsed.kind == BULLETIN:
@@ -340,18 +262,13 @@ def _document(parsed: Parsed, body: Rendered, problems: list[Problem]) -> Docume
     )
 
 
-def _slug(parsed: Parsed, problems: list[Problem]) -> str | None:
-    """Return the explicit slug, else one made from the file name or title."""
+def document_slug(parsed: Parsed, problems: list[Problem]) -> str | None:
+    """Return the explicit slug (checked by the schema), else one made from the file name or title."""
     v = parsed.values
     if parsed.kind == BULLETIN:
         return str(v["issue"])
     if "slug" in v:
-        if is_slug(v["slug"]):
-            return v["slug"]
-        problems.append(error(parsed.path, parsed.lines.get("slug"),
-                              f"slug（网址名）“{v['slug']}”只能含小写字母、数字和连字符（-）",
-                              f"可改为 {slugify(v['slug']) or 'wen-zhang-1'}"))
-        return None
+        return v["slug"]
     slug = v["_stem"] if is_slug(v["_stem"]) else slugify(v["_stem"]) or slugify(v["title"])
     if not slug:
         problems.append(error(parsed.path, parsed.lines.get("title"), "无法从文件名或标题生成网址名",
@@ -410,3 +327,93 @@ def _stamp_file(path: Path, name: str, stamps: dict) -> None:
     except OSError:
         return
     stamps[name] = (status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino)
+
+
+# ------------------------------------------------ reading for check, new and init
+
+
+def read_project_texts(root: Path) -> list[tuple[str, str]]:
+    """Return (path, text) of every text file in layouts/, static/ and content/, and site.yaml."""
+    found = []
+    candidates = [root / "site.yaml"]
+    for folder in (LAYOUTS_DIR, STATIC_DIR, CONTENT_DIR):
+        if (root / folder).is_dir():
+            candidates += sorted((root / folder).rglob("*"))
+    for path in candidates:
+        rel = path.relative_to(root)
+        if (not path.is_file() or path.suffix.lower() not in TEXT_SUFFIXES
+                or any(part.startswith(".") for part in rel.parts)):
+            continue
+        try:
+            text, _ = decode_source(path.read_bytes(), rel.as_posix())
+        except OSError:
+            continue
+        if text is not None:
+            found.append((rel.as_posix(), text))
+    return found
+
+
+def find_legacy_encoded(root: Path) -> list[tuple[str, str]]:
+    """Return (path, text) of every source file written in GBK/GB18030, decoded."""
+    found = []
+    candidates = [root / "site.yaml"]
+    if (root / CONTENT_DIR).is_dir():
+        candidates += sorted((root / CONTENT_DIR).rglob("*"))
+    for path in candidates:
+        if not path.is_file() or path.suffix.lower() not in (".md", ".yaml", ".yml"):
+            continue
+        data = path.read_bytes()
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError:
+            text = decode_legacy(data)
+            if text is not None:
+                found.append((_relative(path, root), text))
+    return found
+
+
+@dataclass(frozen=True)
+class Existing:
+    """What `cxsite new` must not collide with: issue numbers, ids, URLs and file names."""
+
+    issues: frozenset = frozenset()
+    ids: dict = field(default_factory=dict)  # kind -> frozenset of ids
+    urls: frozenset = frozenset()  # URLs of posts and pages
+    files: frozenset = frozenset()  # paths relative to the root, content/… with forward slashes
+    last_distribution: tuple = ()  # 发送范围 of the latest bulletin, to reuse
+
+
+def read_existing(root: Path, config: Config) -> Existing:
+    """Read the issue numbers, record ids, URLs and file names already in content/."""
+    content = root / CONTENT_DIR
+    if not content.is_dir():
+        return Existing()
+    reader = _Reader(root, config, {}, lambda key: False, {})
+    for folder, kind in DOCUMENT_FOLDERS.items():
+        for path in _files(content / folder, ".md", [], root):
+            reader.read(path, kind, False)
+    for kind in ("branches", "events", "phases"):
+        if (content / f"{kind}.yaml").is_file():
+            reader.read(content / f"{kind}.yaml", kind, True)
+        for path in _files(content / kind, ".yaml", [], root):
+            reader.read(path, kind, False)
+    issues: dict[int, tuple] = {}
+    urls: set[str] = set()
+    ids: dict[str, set] = {"branches": set(), "events": set(), "phases": set()}
+    for item in reader.items:
+        if isinstance(item, Unbuilt):
+            if item.identity and item.identity[0] == "issue":
+                issues.setdefault(item.identity[1], ())
+            elif item.identity:
+                ids[item.identity[0]].add(item.identity[1])
+        elif item.kind == BULLETIN:
+            issues[item.values["issue"]] = item.values.get("distribution", ())
+        elif item.kind in (POST, PAGE):
+            slug = document_slug(item, [])
+            urls.add(f"/posts/{slug}/" if item.kind == POST else f"/{slug}/")
+        else:
+            ids[item.kind].add(item.values["id"])
+    files = frozenset(_relative(p, root) for p in content.rglob("*"))
+    last = issues[max(issues)] if issues else ()
+    return Existing(frozenset(issues), {k: frozenset(v) for k, v in ids.items()}, frozenset(urls), files,
+                    last)

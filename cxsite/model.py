@@ -165,6 +165,26 @@ class Content:
     phases: tuple[Phase, ...]
     static: tuple[StaticFile, ...]
     intro: str = ""  # key of the site intro's HTML
+    unbuilt: tuple[Unbuilt, ...] = ()  # sources that failed validation
+
+
+@dataclass(frozen=True)
+class Unbuilt:
+    """A source that failed validation: who it says it is and what it refers to.
+
+    Its references are still checked, and references to it are not reported
+    again as references to nothing. Attribute names match Document and Event.
+    """
+
+    kind: str  # bulletin, post, page, branches, events, honors or phases
+    path: str
+    identity: tuple | None = None  # ("issue", 3) or ("events", "dongyuan-dahui")
+    branches: tuple[str, ...] = ()
+    events: tuple[str, ...] = ()
+    phase: str = ""
+    bulletin: int | None = None
+    branch: str = ""
+    lines: dict = field(default_factory=dict, compare=False, repr=False)
 
 
 @dataclass(frozen=True)

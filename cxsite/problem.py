@@ -20,6 +20,7 @@ class Problem:
     hint: str = ""
     severity: str = ERROR
     column: int | None = None
+    code: str = ""  # a stable name for the kind of problem, for tools (e.g. "broken-link")
 
     @property
     def is_error(self) -> bool:
@@ -46,15 +47,21 @@ class Problem:
         """Order problems by file, then position, then text."""
         return (self.path, self.line or 0, self.column or 0, self.message)
 
+    def as_dict(self) -> dict:
+        """Return the problem for machines (`cxsite check --format json`)."""
+        return {"path": self.path, "line": self.line, "column": self.column, "severity": self.severity,
+                "message": self.message, "hint": self.hint, "code": self.code}
 
-def error(path: str, line: int | None, message: str, hint: str = "", column=None) -> Problem:
+
+def error(path: str, line: int | None, message: str, hint: str = "", column=None, code: str = "") -> Problem:
     """Make an error problem."""
-    return Problem(path, line, message, hint, ERROR, column)
+    return Problem(path, line, message, hint, ERROR, column, code)
 
 
-def warning(path: str, line: int | None, message: str, hint: str = "", column=None) -> Problem:
+def warning(path: str, line: int | None, message: str, hint: str = "", column=None,
+            code: str = "") -> Problem:
     """Make a warning problem."""
-    return Problem(path, line, message, hint, WARNING, column)
+    return Problem(path, line, message, hint, WARNING, column, code)
 
 
 def sorted_problems(problems) -> list[Problem]:

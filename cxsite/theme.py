@@ -26,3 +26,9 @@ def template_source_path(root: Path, name: str) -> str:
         if candidate.is_file() and candidate.resolve().is_relative_to(folder.resolve()):
             return f"{shown}/{candidate.resolve().relative_to(folder.resolve()).as_posix()}"
     return name
+
+
+def theme_layout_texts() -> list[tuple[str, str]]:
+    """The built-in theme's layouts as (shown path, text), to locate what is written in them."""
+    return [(f"cxsite/theme/layouts/{path.relative_to(THEME_LAYOUTS).as_posix()}", path.read_text("utf-8"))
+            for path in sorted(THEME_LAYOUTS.rglob("*")) if path.is_file()]

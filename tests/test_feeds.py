@@ -329,10 +329,11 @@ def test_a_static_file_cannot_take_a_feed_url(tmp_path, static_file):
     write_files(root, {**SMALL_SITE, static_file: "mine"})
     result = build_at(root, tmp_path / "out")
     url = "/" + static_file.removeprefix("static/")
-    owner = "cxsite 内置页面" if url in ("/bulletins/feed.xml", "/events.ics") else "cxsite 生成的订阅文件"
+    taken = ("是 cxsite 内置页面的网址，不能再用" if url in ("/bulletins/feed.xml", "/events.ics")
+             else "已被 cxsite 生成的订阅文件 使用")
     assert [p.format() for p in result.problems if p.is_error] == [
-        f"{static_file}: 错误：网址 {url} 冲突：{owner} 也生成这个网址\n"
-        "    提示：给其中一个换一个 slug（网址名）或文件名"]
+        f"{static_file}: 错误：网址 {url} {taken}\n"
+        "    提示：给这个文件写一个别的 slug（网址名），或换一个文件名"]
     assert not (tmp_path / "out").exists()
 
 

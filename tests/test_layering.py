@@ -17,18 +17,21 @@ PACKAGE = Path(__file__).resolve().parent.parent / "cxsite"
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("__init__",),  # the package itself: only __version__
     ("problem", "workers"),
+    ("mistakes", "doctor", "linkcheck"),
     ("syntax", "dates", "slug"),
     ("schema",),
     ("config",),
     ("markup",),
     ("model",),
+    ("sources", "integrity"),
     ("deps", "loader", "subscriptions"),
     ("graph",),
-    ("theme", "render"),
+    ("theme", "render", "scaffold"),
     ("feeds", "calendar"),
     ("cache", "output"),
     ("pipeline",),
     ("build", "server", "watch"),  # the preview's parts never import build: cli wires them
+    ("check", "authoring"),  # `cxsite check`, `new` and `init`: like build, they order stages
     ("cli",),
     ("__main__",),
 )
@@ -39,8 +42,9 @@ WRITER = "output"
 WRITERS = {WRITER, "cache"}
 # Modules that may read files: the project (config, loader, the template loader),
 # output (the previous build's manifest), the cache (its own folder) and the preview
-# server (its own live-reload script, a resource of the package).
-READERS = {"config", "loader", "theme", "output", "cache", "server"}
+# server (its own live-reload script, a resource of the package) and scaffold (the
+# skeleton of a new site, a resource of the package too).
+READERS = {"config", "loader", "theme", "output", "cache", "server", "scaffold"}
 
 
 def modules() -> dict[str, ast.Module]:

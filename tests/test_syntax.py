@@ -26,7 +26,8 @@ def test_gbk_file_is_named_with_the_way_to_convert_it():
     assert decode_source(data, PATH) == (None, [error(
         PATH, 2, "文件是 GBK/GB18030 编码，cxsite 只读取 UTF-8",
         "请用编辑器“另存为 UTF-8”，或运行：iconv -f GB18030 -t UTF-8 content/bulletins/002.md > "
-        "content/bulletins/002.md.utf8 && mv content/bulletins/002.md.utf8 content/bulletins/002.md")])
+        "content/bulletins/002.md.utf8 && mv content/bulletins/002.md.utf8 content/bulletins/002.md"
+        "；也可运行 cxsite check --fix-encoding（原文件备份为 .bak）")])
 
 
 def test_bytes_in_no_chinese_encoding_are_reported_at_their_line():
@@ -56,12 +57,17 @@ def test_empty_front_matter():
     ("", "文件是空的", "Markdown 文件应以 --- 开头的 front matter 开始"),
     ("  \n\n", "文件是空的", "Markdown 文件应以 --- 开头的 front matter 开始"),
     ("title: 甲\n---\n正文", "文件开头缺少 front matter（第一行应为 ---）",
-     "在文件最前面加上 ---、title: 标题 等字段，再用一行 --- 结束"),
-    ("---\ntitle: 甲\n\n正文", "front matter 没有结束：找不到第二行 ---",
-     "在字段之后、正文之前单独加一行 ---"),
+     "在文件最前面加一行 ---，写上 title: 标题 等字段，再用一行 --- 结束"),
+    ("---\ntitle: 甲\n", "front matter 没有结束：找不到第二行 ---", "在字段之后、正文之前单独加一行 ---"),
 ])
 def test_front_matter_mistakes(text, message, hint):
     assert split_front_matter(text, PATH) == (None, [error(PATH, 1, message, hint)])
+
+
+def test_an_unclosed_front_matter_is_reported_where_the_body_starts():
+    assert split_front_matter("---\ntitle: 甲\n\n正文", PATH) == (None, [error(
+        PATH, 4, "front matter 没有结束：这一行看起来已是正文",
+        "在第 4 行之前单独加一行 ---，把字段和正文隔开")])
 
 
 # --- YAML ----------------------------------------------------------------------------------------
@@ -90,13 +96,13 @@ def test_dates_stay_text_and_plain_scalars_resolve():
 
 def test_full_width_colon_is_named_with_its_column():
     assert parse_yaml("title：第二期简报\nissue: 2\n", PATH, 2) == (None, [Problem(
-        PATH, 2, "“title”后面用了全角冒号“：”", "改成半角冒号加空格，如 title: …", column=6)])
+        PATH, 2, "“title”后面用了全角冒号“：”", "改成半角冒号加空格：title: 第二期简报", column=6)])
 
 
 def test_full_width_colon_on_a_line_of_its_own():
     # Alone, `标题：…` is valid YAML (one string); it must still be explained.
     assert parse_yaml("  title：第二期简报\n", PATH, 2) == (None, [Problem(
-        PATH, 2, "“title”后面用了全角冒号“：”", "改成半角冒号加空格，如 title: …", column=8)])
+        PATH, 2, "“title”后面用了全角冒号“：”", "改成半角冒号加空格：title: 第二期简报", column=8)])
 
 
 def test_tab_indentation_is_named():
@@ -118,14 +124,15 @@ def test_an_asterisk_in_a_value_is_not_an_alias():
 def test_duplicate_key():
     data, problems = parse_yaml("title: 甲\ntitle: 乙\n", PATH, 2)
     assert data.value == {"title": "甲"}
-    assert problems == [error(PATH, 3, "键“title”重复出现", "删除其中一个")]
+    assert problems == [error(PATH, 3, "键“title”重复出现（第 2 行已写过）",
+                              "删除其中一个，或把两处的内容合并", column=1)]
 
 
 def test_yaml_error_is_translated_and_located():
     # Column 10 is the second colon, the one that needs quotes around the value.
     assert parse_yaml("title: 会议: 纪要\n", PATH, 2) == (None, [Problem(
-        PATH, 2, "YAML 格式错误（这里不能出现“键: 值”，可能是值里含有“: ”却没加引号）",
-        "检查这一行及上一行的缩进、冒号和引号；含有“: ”或以特殊符号开头的值请加引号", column=10)])
+        PATH, 2, "title 的值里含有“: ”，YAML 会把它当成新的键", '给整个值加上半角双引号：title: "会议: 纪要"',
+        column=10)])
 
 
 def test_empty_yaml_is_none():
