@@ -206,13 +206,18 @@ def _start(options: BuildOptions, timings: dict) -> _Start | BuildResult:
         return BuildResult(tuple(sorted_problems(found)))
     begun = time.perf_counter()
     cache = Cache(options.cache_path)
-    state = cache.load_state(out, _settings(config, options))
+    state = cache.load_state(out, _settings(config, options), rows=False)
     timings["state"] = time.perf_counter() - begun
     begun = time.perf_counter()
     scan = scan_inputs(options.root)
     timings["scan"] = time.perf_counter() - begun
     unchanged = _unchanged_build(state, scan, build_now(options, config.tz), out)
-    return unchanged if unchanged is not None else _Start(config, cache, state, scan)
+    if unchanged is not None:
+        return unchanged
+    begun = time.perf_counter()
+    state = cache.with_rows(out, state)
+    timings["state"] += time.perf_counter() - begun
+    return _Start(config, cache, state, scan)
 
 
 def _render_and_write(site: Site, loaded: Loaded, state: State, options: BuildOptions, timings: dict):

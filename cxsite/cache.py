@@ -15,7 +15,7 @@ import os
 import pickle
 import shutil
 import sqlite3
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from cxsite import __version__
@@ -50,7 +50,7 @@ class State:
 
     settings: bytes = b""  # digest of configuration and build flags it was made with
     parsed: dict = field(default_factory=dict)  # source path -> (digest, items, problems)
-    markdown: dict = field(default_factory=dict)  # markdown key -> (summary, chars, links)
+    markdown: dict = field(default_factory=dict)  # this build's Markdown keys -> (summary, chars, links)
     outputs: dict = field(default_factory=dict)  # output path -> OutputRecord
     slugs: dict = field(default_factory=dict)  # tag or category name -> slug made for it
     templates: dict = field(default_factory=dict)  # template source digest -> names it refers to
@@ -80,8 +80,15 @@ class Cache:
         self._db_path = folder / "cache.sqlite"
         self._db = None
         self._pid = None
-        rows = self._connection().execute("SELECT key, meta FROM html")
-        self.markdown = {key: pickle.loads(meta) for key, meta in rows}  # key -> (summary, chars, links)
+        self._markdown: dict | None = None
+
+    @property
+    def markdown(self) -> dict:
+        """Metadata of stored Markdown by key: (summary, chars, links); read on first use."""
+        if self._markdown is None:
+            rows = self._connection().execute("SELECT key, meta FROM html")
+            self._markdown = {key: pickle.loads(meta) for key, meta in rows}
+        return self._markdown
 
     @property
     def html_keys(self):
@@ -135,21 +142,36 @@ class Cache:
         folder.mkdir(exist_ok=True)
         return jinja2.FileSystemBytecodeCache(str(folder))
 
-    def load_state(self, out: Path, settings: bytes) -> State:
-        """Return the state the last build into out left, if made with the same settings."""
+    def load_state(self, out: Path, settings: bytes, rows: bool = True) -> State:
+        """Return the state the last build into out left, if made with the same settings.
+
+        With rows=False only the summary is read (enough to see that nothing
+        changed); with_rows() adds each source's parse and each output's record.
+        """
         db, scope = self._connection(), _scope(out)
         row = db.execute("SELECT settings, rest FROM states WHERE scope = ?", (scope,)).fetchone()
         if row is None or row[0] != settings:
-            return State(settings, markdown=self.markdown)
+            return State(settings)
+        try:
+            slugs, templates, scan, horizon, result, files = pickle.loads(row[1])
+        except (pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError):
+            return State(settings)
+        state = State(settings, {}, {}, {}, slugs, templates, scan, horizon, result, files)
+        return self.with_rows(out, state) if rows else state
+
+    def with_rows(self, out: Path, state: State) -> State:
+        """The state with its sources' parses and outputs' records read in."""
+        if state.result is None:
+            return state
+        db, scope = self._connection(), _scope(out)
         try:
             parsed = {path: _entry(pickle.loads(blob)) for path, blob in
                       db.execute("SELECT path, entry FROM sources WHERE scope = ?", (scope,))}
             outputs = {path: OutputRecord(*pickle.loads(blob)) for path, blob in
                        db.execute("SELECT path, record FROM outputs WHERE scope = ?", (scope,))}
-            slugs, templates, scan, horizon, result, files = pickle.loads(row[1])
         except (pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError):
-            return State(settings, markdown=self.markdown)
-        return State(settings, parsed, self.markdown, outputs, slugs, templates, scan, horizon, result, files)
+            return State(state.settings)
+        return replace(state, parsed=parsed, outputs=outputs)
 
     def save_state(self, out: Path, state: State, previous: State) -> None:
         """Keep the state for the next build, writing only the rows that changed."""

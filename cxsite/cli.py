@@ -67,7 +67,8 @@ def summary_line(result: BuildResult, out: Path) -> str:
 class ProgressBar:
     """Click's progress bar for the slow stages, shown only once a build has run a second.
 
-    Click hides the bar itself when stderr is not a terminal (CI, pipes).
+    Nothing at all is shown when stderr is not a terminal (CI, pipes): click would
+    still print the bar's label there.
     """
 
     LABELS = {"convert": "转换 Markdown", "render": "生成页面"}
@@ -81,6 +82,8 @@ class ProgressBar:
 
     def __call__(self, stage: str, done: int, total: int) -> None:
         """Report that `done` of `total` items of a stage are finished."""
+        if not sys.stderr.isatty():
+            return
         if stage != self.stage:
             if time.monotonic() - self.started < self.delay:
                 return

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import difflib
 import posixpath
-from collections import defaultdict
+from collections import Counter, defaultdict
 
 from cxsite.dates import zh_date
 from cxsite.model import BULLETIN, POST, Content
@@ -155,8 +155,8 @@ def check_urls(documents, branches, events, phases, tags, categories, content, r
     for static in content.static:
         url = "/" + static.url
         owners[url.removesuffix("index.html")].append((f"static/{static.url}", None))
-    issues = [d.url for d in documents if d.kind == BULLETIN]
-    duplicate_issues = {url for url in issues if issues.count(url) > 1}  # reported as issue numbers
+    issues = Counter(d.url for d in documents if d.kind == BULLETIN)
+    duplicate_issues = {url for url, count in issues.items() if count > 1}  # reported as issue numbers
     problems = []
     for url, claims in owners.items():  # the problems are sorted when reported
         if len(claims) > 1 and url not in duplicate_issues:
