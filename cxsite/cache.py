@@ -17,6 +17,7 @@ import shutil
 import sqlite3
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import NamedTuple
 
 from cxsite import __version__
 from cxsite.loader import SourceEntry
@@ -34,9 +35,11 @@ def _code_stamp() -> str:
     return f"cxsite {__version__} ({code.hexdigest()}) cache format {FORMAT}\n"
 
 
-@dataclass(frozen=True)
-class OutputRecord:
-    """What one output file was made from, to tell next time whether it must be made again."""
+class OutputRecord(NamedTuple):
+    """What one output file was made from, to tell next time whether it must be made again.
+
+    A NamedTuple: thousands are read back every build, and tuples are cheap to make.
+    """
 
     digest: bytes  # of the bytes written
     size: int

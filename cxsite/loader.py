@@ -11,8 +11,9 @@ import difflib
 import hashlib
 import os
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from cxsite.config import Config
 from cxsite.markup import Rendered, markdown_key
@@ -47,8 +48,7 @@ _BACKUPS = ("~", ".swp", ".tmp", ".bak")
 ConvertMany = Callable[[Sequence[tuple[str, str | None, str]]], list[Rendered]]
 
 
-@dataclass(frozen=True)
-class SourceEntry:
+class SourceEntry(NamedTuple):
     """What the loader remembers of one source file between builds."""
 
     stamp: tuple  # (size, mtime_ns, ctime_ns, inode): unchanged means the bytes need no reading
@@ -85,14 +85,14 @@ def load_content(root: Path, config: Config, convert_many: ConvertMany,
     else:
         problems += _check_layout(content)
         for folder, kind in DOCUMENT_FOLDERS.items():
-            for path in _files(content / folder, ".md", problems, root):
-                reader.read(path, kind, False)
+            for rel, path in _files(content / folder, ".md", problems, root):
+                reader.read(rel, path, kind, False)
         for kind in RECORD_KINDS:
             list_file = content / f"{kind}.yaml"
             if list_file.is_file():
-                reader.read(list_file, kind, True)
-            for path in _files(content / kind, ".yaml", problems, root):
-                reader.read(path, kind, False)
+                reader.read(f"{CONTENT_DIR}/{kind}.yaml", str(list_file), kind, True)
+            for rel, path in _files(content / kind, ".yaml", problems, root):
+                reader.read(rel, path, kind, False)
     parsed = [item for item in reader.items if isinstance(item, Parsed)]
     unbuilt = tuple(item for item in reader.items if isinstance(item, Unbuilt))
     problems += [p for entry in reader.parsed.values() for p in entry.problems]
@@ -120,26 +120,27 @@ class _Reader:
         self.parsed: dict[str, SourceEntry] = {}
         self.items: list = []  # Parsed and Unbuilt
 
-    def read(self, path: Path, kind: str, list_form: bool) -> None:
-        """Check one file as its folder's kind, unless it is known from an earlier load."""
-        rel = _relative(path, self.root)
+    def read(self, rel: str, path: str, kind: str, list_form: bool) -> None:
+        """Check one file (rel to the site, path on disk) as its folder's kind, unless known."""
         try:
             stamp = self.stamps.get(rel)
             if stamp is None:
-                status = path.stat()
+                status = os.stat(path)
                 stamp = (status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino)
             earlier = self.known.get(rel)
             if earlier is not None and earlier.stamp == stamp and self._complete(earlier):
                 return self._remember(rel, earlier, earlier.items)
-            data = path.read_bytes()
+            with open(path, "rb") as handle:
+                data = handle.read()
         except OSError as exc:
             problem = error(rel, None, f"无法读取文件（{exc.strerror}）", "检查文件权限")
             self.parsed[rel] = SourceEntry((), b"", [], [problem])
             return None
         digest = hashlib.blake2b(data, digest_size=16).digest()
         if earlier is not None and earlier.digest == digest and self._complete(earlier):
-            return self._remember(rel, replace(earlier, stamp=stamp), earlier.items)
-        checked = check_source(data, rel, kind, self.config, path.stem, list_form)
+            return self._remember(rel, earlier._replace(stamp=stamp), earlier.items)
+        stem = os.path.splitext(os.path.basename(path))[0]
+        checked = check_source(data, rel, kind, self.config, stem, list_form)
         items = [*checked.items, *checked.unbuilt]
         entry = SourceEntry(stamp, digest, [_remembered(item) for item in items], list(checked.problems))
         return self._remember(rel, entry, items)
@@ -186,21 +187,23 @@ def _check_layout(content: Path) -> list[Problem]:
     return problems
 
 
-def _files(folder: Path, suffix: str, problems: list[Problem], root: Path) -> list[Path]:
-    """List the source files of a folder (recursively, in a stable order), warning about strays."""
+def _files(folder: Path, suffix: str, problems: list[Problem], root: Path) -> list[tuple[str, str]]:
+    """List a folder's source files as (path from the site root, path on disk), warning about strays."""
     found = []
-    # os.walk with plain strings: rglob and sorting Paths cost half a second at 10,000 files.
+    base = str(root) + os.sep
+    # os.walk and plain strings: rglob and pathlib cost half a second at 10,000 files.
     for place, folders, names in os.walk(folder):
         folders[:] = sorted(f for f in folders if not f.startswith("."))
         for name in sorted(names):
             if name.startswith("."):
                 continue
-            path = Path(place, name)
+            path = os.path.join(place, name)
+            rel = path[len(base):].replace(os.sep, "/") if path.startswith(base) else \
+                _relative(Path(path), root)
             if name.lower().endswith(suffix):
-                found.append(path)
+                found.append((rel, path))
             elif not name.endswith(_BACKUPS):
-                problems.append(warning(_relative(path, root), None,
-                                        f"这里只读取 {suffix} 文件，此文件不会发布",
+                problems.append(warning(rel, None, f"这里只读取 {suffix} 文件，此文件不会发布",
                                         "图片等文件请放到 static/ 文件夹"))
     return found
 
@@ -390,13 +393,13 @@ def read_existing(root: Path, config: Config) -> Existing:
         return Existing()
     reader = _Reader(root, config, {}, lambda key: False, {})
     for folder, kind in DOCUMENT_FOLDERS.items():
-        for path in _files(content / folder, ".md", [], root):
-            reader.read(path, kind, False)
+        for rel, path in _files(content / folder, ".md", [], root):
+            reader.read(rel, path, kind, False)
     for kind in ("branches", "events", "phases"):
         if (content / f"{kind}.yaml").is_file():
-            reader.read(content / f"{kind}.yaml", kind, True)
-        for path in _files(content / kind, ".yaml", [], root):
-            reader.read(path, kind, False)
+            reader.read(f"{CONTENT_DIR}/{kind}.yaml", str(content / f"{kind}.yaml"), kind, True)
+        for rel, path in _files(content / kind, ".yaml", [], root):
+            reader.read(rel, path, kind, False)
     issues: dict[int, tuple] = {}
     urls: set[str] = set()
     ids: dict[str, set] = {"branches": set(), "events": set(), "phases": set()}
