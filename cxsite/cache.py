@@ -61,6 +61,7 @@ class State:
     horizon: object = None  # when time alone would change the site (None: any moment)
     result: object = None  # the summary of that build, to repeat when nothing changed
     files: dict = field(default_factory=dict)  # every output file -> its size
+    keytable: list = field(default_factory=list)  # dependency keys as stored: records keep indexes
 
 
 class Cache:
@@ -156,10 +157,10 @@ class Cache:
         if row is None or row[0] != settings:
             return State(settings)
         try:
-            slugs, templates, scan, horizon, result, files = pickle.loads(row[1])
+            slugs, templates, scan, horizon, result, files, keytable = pickle.loads(row[1])
         except (pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError):
             return State(settings)
-        state = State(settings, {}, {}, {}, slugs, templates, scan, horizon, result, files)
+        state = State(settings, {}, {}, {}, slugs, templates, scan, horizon, result, files, keytable)
         return self.with_rows(out, state) if rows else state
 
     def with_rows(self, out: Path, state: State) -> State:
@@ -170,30 +171,50 @@ class Cache:
         try:
             parsed = {path: _entry(pickle.loads(blob)) for path, blob in
                       db.execute("SELECT path, entry FROM sources WHERE scope = ?", (scope,))}
-            outputs = {path: OutputRecord(*pickle.loads(blob)) for path, blob in
-                       db.execute("SELECT path, record FROM outputs WHERE scope = ?", (scope,))}
-        except (pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError):
+            keys = state.keytable.__getitem__
+            outputs = {}
+            for path, blob in db.execute("SELECT path, record FROM outputs WHERE scope = ?", (scope,)):
+                digest, size, inputs, indexes = pickle.loads(blob)
+                outputs[path] = OutputRecord(digest, size, inputs, tuple(map(keys, indexes)))
+        except (pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError,
+                IndexError):
             return State(state.settings)
         return replace(state, parsed=parsed, outputs=outputs)
 
     def save_state(self, out: Path, state: State, previous: State) -> None:
         """Keep the state for the next build, writing only the rows that changed."""
         db, scope = self._connection(), _scope(out)
-        fresh = previous.settings != state.settings or not previous.outputs
+        keytable = list(previous.keytable)
+        fresh = (previous.settings != state.settings or not previous.outputs
+                 or len(keytable) > 2 * len({k for r in state.outputs.values() for k in r.deps}) + 1000)
+        if fresh:
+            keytable = []
+        index = {key: i for i, key in enumerate(keytable)}
+
+        def pack_record(record: OutputRecord) -> tuple:
+            """A record with its dependency keys as indexes into the key table."""
+            indexes = []
+            for key in record.deps:
+                if key not in index:
+                    index[key] = len(keytable)
+                    keytable.append(key)
+                indexes.append(index[key])
+            return record.digest, record.size, record.inputs, tuple(indexes)
+
         db.execute("BEGIN")
         if fresh:
             db.execute("DELETE FROM sources WHERE scope = ?", (scope,))
             db.execute("DELETE FROM outputs WHERE scope = ?", (scope,))
         for table, column, now, before, pack in (
                 ("sources", "entry", state.parsed, {} if fresh else previous.parsed, _pack_entry),
-                ("outputs", "record", state.outputs, {} if fresh else previous.outputs, _pack_record)):
+                ("outputs", "record", state.outputs, {} if fresh else previous.outputs, pack_record)):
             changed = [(scope, path, pickle.dumps(pack(value), protocol=5))
                        for path, value in now.items() if before.get(path) is not value]
             db.executemany(f"INSERT OR REPLACE INTO {table} (scope, path, {column}) VALUES (?, ?, ?)",
                            changed)
             db.executemany(f"DELETE FROM {table} WHERE scope = ? AND path = ?",
                            ((scope, path) for path in before.keys() - now.keys()))
-        rest = (state.slugs, state.templates, state.scan, state.horizon, state.result, state.files)
+        rest = (state.slugs, state.templates, state.scan, state.horizon, state.result, state.files, keytable)
         db.execute("INSERT OR REPLACE INTO states VALUES (?, ?, ?)",
                    (scope, state.settings, pickle.dumps(rest, protocol=5)))
         db.execute("COMMIT")
@@ -225,7 +246,3 @@ def _entry(packed: tuple) -> SourceEntry:
     stamp, digest, items, problems = packed
     return SourceEntry(stamp, digest, [Parsed(*i) if type(i) is tuple else i for i in items], problems)
 
-
-def _pack_record(record: OutputRecord) -> tuple:
-    """An output record as a tuple."""
-    return record.digest, record.size, record.inputs, record.deps
