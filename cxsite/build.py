@@ -23,7 +23,7 @@ from cxsite.graph import build_site
 from cxsite.loader import load_content, read_static, scan_inputs
 from cxsite.model import HeldBack, Site
 from cxsite.output import SiteWriter, check_output_dir
-from cxsite.pipeline import Converter, OtherOutputs, PageRenderer, time_horizon
+from cxsite.pipeline import Converter, MemorySink, OtherOutputs, PageRenderer, time_horizon
 from cxsite.problem import Problem, error, has_errors, sorted_problems
 from cxsite.render import output_path
 from cxsite.slug import slugify
@@ -165,11 +165,12 @@ def render_all(site: Site, root: Path, jobs: int = 1) -> tuple[dict[str, bytes],
     """Render every page, the sitemap, feeds and calendars in memory (for `cxsite check`)."""
     files: dict[str, bytes] = {}
     renderer = PageRenderer(site, root, {}, lambda path, size: False, jobs, {}, {})
-    pages = renderer.render(files.__setitem__, lambda path: None)
+    sink = MemorySink(files)
+    pages = renderer.render(sink, lambda path: None)
     if renderer.problems:
         return {}, renderer.problems
     others = OtherOutputs(site, {}, lambda path, size: False, renderer.digests)
-    others.make(pages, files.__setitem__, lambda path: None)
+    others.make(pages, sink, lambda path: None)
     return files, others.problems
 
 
@@ -231,12 +232,12 @@ def _render_and_write(site: Site, loaded: Loaded, state: State, options: BuildOp
     try:
         renderer = PageRenderer(site, options.root, state.outputs, writer.holds, options.worker_count,
                                 loaded.parsed, state.templates, options.progress, loaded.cache.templates())
-        pages = renderer.render(writer.put, writer.keep)
+        pages = renderer.render(writer, writer.keep)
         if renderer.problems:
             writer.abort()
             return BuildResult(tuple(sorted_problems(problems + renderer.problems)), site), None, None
         others = OtherOutputs(site, state.outputs, writer.holds, renderer.digests)
-        others.make(pages, writer.put, writer.keep)
+        others.make(pages, writer, writer.keep)
         problems += others.problems
         for static in site.static:
             writer.copy(static.url, static.source)
@@ -326,12 +327,13 @@ class Session:
         renderer = PageRenderer(site, self.options.root, self._state.outputs,
                                 lambda path, size: len(self._files.get(path, b"")) == size,
                                 self.options.worker_count, loaded.parsed, self._state.templates)
-        pages = renderer.render(files.__setitem__, lambda path: files.__setitem__(path, self._files[path]))
+        sink = MemorySink(files)
+        pages = renderer.render(sink, lambda path: files.__setitem__(path, self._files[path]))
         if renderer.problems:
             return Rebuild(tuple(sorted_problems(problems + renderer.problems)), self._files)
         others = OtherOutputs(site, self._state.outputs,
                               lambda path, size: len(self._files.get(path, b"")) == size, renderer.digests)
-        others.make(pages, files.__setitem__, lambda path: files.__setitem__(path, self._files[path]))
+        others.make(pages, sink, lambda path: files.__setitem__(path, self._files[path]))
         problems += others.problems
         for static in site.static:
             files.setdefault(static.url, read_static(static))

@@ -85,8 +85,10 @@ def staging_dir(out: Path) -> Path:
 class SiteWriter:
     """Writes one build into an output folder: stage as results come, commit at the end.
 
-    Use `put`/`copy` for each file of the site (unchanged ones are skipped),
-    then `commit(site_paths)`; `abort()` drops everything staged so far.
+    `put`/`copy` each file of the site (unchanged ones are skipped), then
+    `commit(site_paths)`; `abort()` drops everything staged so far. `stage` does
+    the writing half of `put` and may run in a forked worker (it touches only
+    the staging folder); the parent then hands its outcome to `note`.
     """
 
     def __init__(self, out: Path):
@@ -96,7 +98,8 @@ class SiteWriter:
         self.moves: list[str] = []
         self.unchanged = 0
         self.problems: list[Problem] = []
-        self._made: set[Path] = set()
+        self._fresh = False  # an output folder that does not exist yet: nothing can be in the way
+        self._made: set[str] = set()
         self._checked: set[str] = set()  # parent folders already found free to use
 
     def begin(self) -> list[Problem]:
@@ -106,19 +109,41 @@ class SiteWriter:
                           "它挡住了 cxsite 的临时文件夹，请移走或删除它")]
         recover(self.out)
         self.ours = read_manifest(self.out)
+        self._fresh = not self.out.exists()
+        if self.staging.exists():
+            _remove_tree(self.staging)
+        self.staging.mkdir(parents=True)
+        (self.staging / STAGING_MARK).write_text("cxsite build in progress\n", encoding="utf-8")
         return []
 
     def put(self, rel: str, data: bytes) -> None:
         """Stage a file of the site unless the output already holds these bytes."""
-        if self._unchanged(rel, lambda target: _same_bytes(target, data)):
-            return
-        self._staged(rel).write_bytes(data)
+        self.note(self.stage(rel, data))
+
+    def stage(self, rel: str, data: bytes) -> tuple:
+        """Write a file into the staging folder unless it is unchanged; return the outcome."""
+        outcome = self._check(rel, lambda target: _same_bytes(target, data))
+        if outcome[0] == "write":
+            with open(self._target(rel), "wb") as handle:
+                handle.write(data)
+        return outcome
+
+    def note(self, outcome: tuple) -> None:
+        """Record what staging one file did (in the parent, which commits)."""
+        kind, rel, refused = outcome
+        if kind == "write":
+            self.moves.append(rel)
+        elif kind == "same":
+            self.unchanged += 1
+        else:
+            self.problems += [_refusal(Path(path)) for path in refused]
 
     def copy(self, rel: str, source: str) -> None:
         """Stage a copy of a static file unless the output already holds the same bytes."""
-        if self._unchanged(rel, lambda target: _same_file(target, source)):
-            return
-        shutil.copyfile(source, self._staged(rel))
+        outcome = self._check(rel, lambda target: _same_file(target, source))
+        if outcome[0] == "write":
+            shutil.copyfile(source, self._target(rel))
+        self.note(outcome)
 
     def holds(self, rel: str, size: int) -> bool:
         """Whether the output has our file at rel with this size (a cheap check, no reading)."""
@@ -132,7 +157,7 @@ class SiteWriter:
         if read_manifest(self.out) != files.keys() or staging_dir(self.out).exists():
             return False
         try:
-            return all((self.out / path).stat().st_size == size for path, size in files.items())
+            return all(os.stat(f"{self.out}/{path}").st_size == size for path, size in files.items())
         except OSError:
             return False
 
@@ -140,15 +165,16 @@ class SiteWriter:
         """Count a file the build knows is unchanged without looking at it."""
         self.unchanged += 1
 
-    def _unchanged(self, rel: str, same) -> bool:
-        """Whether the output's file is already right; refuse to replace anything not ours."""
+    def _check(self, rel: str, same) -> tuple:
+        """("same", rel, ()) when out already has it, ("refused", rel, paths) when something
+        not ours is in the way, else ("write", rel, ())."""
+        if self._fresh:
+            return "write", rel, ()
         target = self.out / rel
         if rel in self.ours and same(target):
-            self.unchanged += 1
-            return True
+            return "same", rel, ()
         in_the_way = self._in_the_way(rel, target)
-        self.problems += [_refusal(path) for path in in_the_way]
-        return bool(in_the_way)
+        return ("refused", rel, tuple(str(p) for p in in_the_way)) if in_the_way else ("write", rel, ())
 
     def _in_the_way(self, rel: str, target: Path) -> list[Path]:
         """Paths not written by cxsite that writing rel would replace (a file, a folder, a parent)."""
@@ -167,16 +193,14 @@ class SiteWriter:
                 return [folder]
         return []
 
-    def _staged(self, rel: str) -> Path:
-        """Return where to stage a file, creating the staging folder on first use."""
-        if not self._made:
-            if self.staging.exists():
-                _remove_tree(self.staging)
-            self.staging.mkdir(parents=True)
-            (self.staging / STAGING_MARK).write_text("cxsite build in progress\n", encoding="utf-8")
-            self._made.add(self.staging)
-        self.moves.append(rel)
-        return _target(self.staging, rel, self._made)
+    def _target(self, rel: str) -> str:
+        """Return where to stage a file, creating its folder once (strings: pathlib is slow here)."""
+        target = f"{self.staging}/{rel}"
+        folder = target.rpartition("/")[0]
+        if folder not in self._made:
+            os.makedirs(folder, exist_ok=True)
+            self._made.add(folder)
+        return target
 
     def commit(self, site_paths: set[str]) -> tuple[WriteReport | None, list[Problem]]:
         """Move staged files into place and delete our files that left the site."""
@@ -186,18 +210,20 @@ class SiteWriter:
         deletes = sorted(p for p in self.ours - site_paths
                          if (self.out / p).is_file() or (self.out / p).is_symlink())
         if not self.moves and not deletes and self.ours == site_paths:
+            self.abort()
             return WriteReport(0, self.unchanged, 0), []
-        if not self._made:
-            self.staging.mkdir(parents=True)
-            (self.staging / STAGING_MARK).write_text("cxsite build in progress\n", encoding="utf-8")
         journal = {"moves": sorted(self.moves), "deletes": deletes, "manifest": sorted(site_paths)}
         (self.staging / JOURNAL).write_text(json.dumps(journal, ensure_ascii=False), encoding="utf-8")
         _commit(self.out, self.staging, journal)
         return WriteReport(len(self.moves), self.unchanged, len(deletes)), []
 
     def abort(self) -> None:
-        """Drop everything staged; the output stays as it was."""
-        if self.staging.exists() and (self.staging / STAGING_MARK).exists():
+        """Drop everything staged; the output stays as it was.
+
+        Once the journal is written the commit has begun: the staging folder is
+        then left for the next run's recover() to finish, never dropped half way.
+        """
+        if (self.staging / STAGING_MARK).exists() and not (self.staging / JOURNAL).exists():
             _remove_tree(self.staging)
 
 

@@ -38,6 +38,22 @@ from cxsite.workers import map_forked
 NOW_KEY = ("site", "now")
 
 
+class MemorySink:
+    """Where a preview keeps a rendered site: {path: bytes}, with the sink interface of SiteWriter."""
+
+    def __init__(self, files: dict):
+        self.files = files
+
+    def stage(self, path: str, data: bytes) -> tuple:
+        """Hand the bytes back to the parent (a forked worker cannot fill the parent's dict)."""
+        return path, data
+
+    def note(self, outcome: tuple) -> None:
+        """Keep one rendered file."""
+        path, data = outcome
+        self.files[path] = data
+
+
 class Converter:
     """Markdown conversion through the cache: convert only texts never seen, in parallel."""
 
@@ -98,8 +114,12 @@ class PageRenderer:
     env: jinja2.Environment | None = None
     digests: Digests | None = None
 
-    def render(self, put: Callable[[str, bytes], None], keep: Callable[[str], None]) -> list[Page]:
-        """Render changed pages through `put`, report unchanged ones to `keep`; return all pages."""
+    def render(self, sink, keep: Callable[[str], None]) -> list[Page]:
+        """Render changed pages into `sink`, report unchanged ones to `keep`; return all pages.
+
+        `sink.stage(path, data)` runs where the page is rendered, possibly a forked
+        worker, so page bytes need not travel back; `sink.note(outcome)` runs here.
+        """
         self.env = make_environment(template_loader(self.root), self.bytecode_cache)
         pages = plan_pages(self.site)
         sources = {path: entry.digest for path, entry in self.parsed.items()}
@@ -112,20 +132,21 @@ class PageRenderer:
         interned: dict = {}
 
         def render(index: int):
-            page = todo[index][0]
+            page, own = todo[index]
             try:
-                return render_page(self.env, self.site, page, interned)
+                output, deps = render_page(self.env, self.site, page, interned)
             except jinja2.TemplateError as exc:
                 return template_problem(exc, self.root, page.template)
+            record = OutputRecord(digest(output.data), len(output.data), _inputs(own, digests, deps), deps)
+            return sink.stage(output.path, output.data), output.path, record
 
-        for done, (index, result) in enumerate(map_forked(render, range(len(todo)), self.jobs), 1):
+        for done, (_, result) in enumerate(map_forked(render, range(len(todo)), self.jobs), 1):
             if isinstance(result, Problem):
                 self.problems.append(result)
                 continue
-            output, deps = result
-            put(output.path, output.data)
-            self.records[output.path] = OutputRecord(digest(output.data), len(output.data),
-                                                     _inputs(todo[index][1], digests, deps), deps)
+            outcome, path, record = result
+            sink.note(outcome)
+            self.records[path] = record
             if self.progress:
                 self.progress("render", done, len(todo))
         self.rendered = len(todo)
@@ -206,8 +227,8 @@ class OtherOutputs:
     paths: list = field(default_factory=list)
     feeds: int = 0
 
-    def make(self, pages: list[Page], put: Callable[[str, bytes], None], keep: Callable[[str], None]) -> None:
-        """Make (through `put`) each output whose inputs changed; report the others to `keep`."""
+    def make(self, pages: list[Page], sink, keep: Callable[[str], None]) -> None:
+        """Make (into `sink`) each output whose inputs changed; report the others to `keep`."""
         site = self.site
         plan = next((p.record for p in pages if p.kind == "subscribe"), None) or plan_subscriptions(site)
         spans, self.problems = event_spans(site)  # warnings are reported on every build
@@ -225,7 +246,7 @@ class OtherOutputs:
                 keep(path)
                 continue
             output = render()
-            put(output.path, output.data)
+            sink.note(sink.stage(output.path, output.data))
             self.records[path] = OutputRecord(digest(output.data), len(output.data), digest_of_inputs)
         self.feeds = len(plan.feeds) + len(plan.calendars)
 

@@ -302,7 +302,7 @@ def test_build_failing_while_writing_leaves_previous_output_and_no_staging(site,
     before = tree_bytes(out)
     with (site / "content" / "pages" / "guanyu.md").open("a", encoding="utf-8") as page:
         page.write("\n补充一段，让这次生成与上次不同。\n")
-    monkeypatch.setattr(cxsite.output, "_target", _fail_copy)  # fails while staging
+    monkeypatch.setattr(cxsite.output.SiteWriter, "_target", _fail_copy)  # fails while staging
     result = build_at(site, out)
     assert [p.message for p in result.problems] == [
         "无法写入输出文件夹（No space left on device），网站保持原样"]
@@ -316,7 +316,7 @@ def test_write_failure_reaches_the_writer_without_a_traceback(site, tmp_path, mo
     before = tree_bytes(out)
     with (site / "content" / "pages" / "guanyu.md").open("a", encoding="utf-8") as page:
         page.write("\n补充一段，让这次生成与上次不同。\n")
-    monkeypatch.setattr(cxsite.output, "_target", _fail_copy)
+    monkeypatch.setattr(cxsite.output.SiteWriter, "_target", _fail_copy)
     monkeypatch.setenv("SOURCE_DATE_EPOCH", ENV["SOURCE_DATE_EPOCH"])
     monkeypatch.delenv("CXSITE_DEBUG", raising=False)
     monkeypatch.setattr(sys, "argv", ["cxsite", "build", "--root", str(site), "--out", str(out)])

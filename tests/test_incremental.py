@@ -208,3 +208,32 @@ def test_page_digest_covers_every_field_of_a_page():
     assert [f.name for f in dataclasses.fields(Page)] == [
         "url", "template", "title", "kind", "doc", "record", "term", "items", "pager", "groups", "feed",
         "in_sitemap"]
+
+
+def test_an_interrupted_commit_is_finished_by_the_next_build(tmp_path, monkeypatch):
+    import cxsite.output
+
+    root = copy_example(tmp_path / "site")
+    out = tmp_path / "out"
+    assert build_at(root, out, jobs=1).ok
+    for doc in sorted((root / "content" / "bulletins").glob("*.md")):
+        edit_title(doc.parent.parent.parent, random.Random(doc.name))
+    moved = []
+    real_target = cxsite.output._target
+
+    def interrupted(staging, rel, made):
+        if len(moved) == 2:  # the third move of the commit never happens
+            raise KeyboardInterrupt
+        moved.append(rel)
+        return real_target(staging, rel, made)
+
+    monkeypatch.setattr(cxsite.output, "_target", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        build_at(root, out, jobs=1)
+    monkeypatch.undo()
+    staging = cxsite.output.staging_dir(out.resolve())
+    assert (staging / cxsite.output.JOURNAL).is_file()  # kept for the next run, not dropped
+    assert build_at(root, out, jobs=1).ok
+    assert not staging.exists()
+    _, clean = clean_build(root, tmp_path / "clean")
+    assert tree_bytes(out) == clean
