@@ -15,17 +15,18 @@ import traceback
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from cxsite import __version__
-from cxsite.authoring import create_document, create_site
 from cxsite.build import BuildOptions, BuildResult, Rebuild, Session, build
-from cxsite.check import run_check
 from cxsite.problem import Problem, error
 from cxsite.scaffold import KIND_NAMES, KINDS
-from cxsite.server import Preview, PreviewServer
-from cxsite.watch import ChangeKind, Changes, Watcher
+
+if TYPE_CHECKING:  # the preview, check and authoring modules load only for their commands
+    from cxsite.server import Preview, PreviewServer
+    from cxsite.watch import Changes, Watcher
 
 EXIT_PROBLEMS = 1
 EXIT_USAGE = 2
@@ -187,6 +188,9 @@ def start_preview(root: Path, bind: str, port: int, drafts: bool, future: bool, 
 
     report(outcome, changes, seconds) is called after every rebuild.
     """
+    from cxsite.server import Preview, PreviewServer
+    from cxsite.watch import Watcher
+
     root = root.resolve()
     server = PreviewServer(bind, port)
     session = Session(BuildOptions(root, drafts=drafts, future=future, base_url=server.url))
@@ -210,6 +214,8 @@ def start_preview(root: Path, bind: str, port: int, drafts: bool, future: bool, 
 
 def _rebuild_safely(session: Session, changes: Changes | None) -> Rebuild:
     """Rebuild for a batch of changes; a bug in cxsite becomes a problem in the page, not a dead server."""
+    from cxsite.watch import ChangeKind
+
     # site.yaml can change every page; other kinds name the sources the builder must look at again.
     scope = None if changes is None or ChangeKind.CONFIG in changes.kinds else list(changes.paths)
     try:
@@ -250,6 +256,8 @@ def print_rebuild(root: Path, outcome: Rebuild, changes: Changes | None, seconds
 def check_command(root, drafts, future, base_url, output_format, strict, fix_encoding) -> None:
     """检查全部内容、链接和外部引用，不生成、不改动输出文件夹。"""
     options = BuildOptions(_site_root(root), None, drafts, future, base_url)
+    from cxsite.check import run_check
+
     result = run_check(options, fix_encoding)
     for path in result.converted:
         click.echo(f"已转换为 UTF-8：{path}（原文件备份为 {path}.bak）", err=output_format == "json")
@@ -273,6 +281,8 @@ def new_command(kind, title, root) -> None:
     """新建一期简报、一篇文章、一个活动或一个页面，文件名取标题的拼音。"""
     if not title.strip():
         raise click.BadParameter("标题不能为空", param_hint="TITLE")
+    from cxsite.authoring import create_document
+
     plan, problems = create_document(_site_root(root), kind, title)
     print_problems(problems)
     if plan is None:
@@ -285,6 +295,8 @@ def new_command(kind, title, root) -> None:
 def init_command(directory) -> None:
     """在新的（或空的）文件夹 DIRECTORY 里建立一个最小的专题网站。"""
     target = Path(directory).resolve()
+    from cxsite.authoring import create_site
+
     files, problems = create_site(target)
     print_problems(problems)
     if files is None:
