@@ -27,7 +27,7 @@ from cxsite.pipeline import Converter, MemorySink, OtherOutputs, PageRenderer, t
 from cxsite.problem import Problem, error, has_errors, sorted_problems
 from cxsite.render import output_path
 from cxsite.slug import slugify
-from cxsite.workers import default_jobs
+from cxsite.workers import default_jobs, map_forked
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 
@@ -132,8 +132,13 @@ def load_site(options: BuildOptions, timings: dict, cache: Cache | None = None,
     cache = cache or Cache(options.cache_path)
     state = state or cache.load_state(options.out_dir, _settings(config, options))
     converter = Converter(cache, cache.markdown, config.raw_html, options.worker_count, options.progress)
+    jobs = options.worker_count
+
+    def mapper(func, items):
+        return map_forked(func, items, jobs, finish=converter.finish)
+
     loaded = load_content(options.root, config, converter.convert_many, state.parsed, converter.has_html,
-                          stamps)
+                          stamps, mapper, converter)
     problems += loaded.problems
     timings["load"] = time.perf_counter() - started
     started = time.perf_counter()

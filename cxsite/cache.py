@@ -105,6 +105,7 @@ class Cache:
             self._db = sqlite3.connect(self._db_path, isolation_level=None)
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")  # a lost cache costs a rebuild, nothing more
+            self._db.execute("PRAGMA busy_timeout=30000")  # forked workers write batches side by side
             for table in _TABLES:
                 self._db.execute(table)
             self._pid = os.getpid()

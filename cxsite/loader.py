@@ -10,7 +10,7 @@ from __future__ import annotations
 import difflib
 import hashlib
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
@@ -46,6 +46,8 @@ _BACKUPS = ("~", ".swp", ".tmp", ".bak")
 
 # convert_many takes (key, Markdown text or None when the key is known, source path) jobs.
 ConvertMany = Callable[[Sequence[tuple[str, str | None, str]]], list[Rendered]]
+# map(func, items) -> (index, result) pairs in any order, possibly from forked processes.
+Mapper = Callable[[Callable, Sequence], Iterable[tuple[int, object]]]
 
 
 class SourceEntry(NamedTuple):
@@ -68,13 +70,16 @@ class Loaded:
 
 def load_content(root: Path, config: Config, convert_many: ConvertMany,
                  known: dict | None = None, has_html: Callable[[str], bool] = lambda key: False,
-                 stamps: dict | None = None) -> Loaded:
+                 stamps: dict | None = None, mapper: Mapper | None = None, converter=None) -> Loaded:
     """Read every document, record and static file of the site under root.
 
     `known` is the `parsed` of an earlier load with the same configuration: a
     file whose bytes have the same digest (or the same size, times and inode) is
     not parsed again, as long as `has_html` says its Markdown needs no converting.
     `stamps` are the file stamps scan_inputs just took, to save a second stat per file.
+    Files that need checking are checked through `mapper` (in worker processes),
+    where `converter.prepare(items)` also makes their Markdown into HTML; the
+    parent then takes the Markdown metadata in with `converter.adopt(metas)`.
     """
     problems: list[Problem] = []
     reader = _Reader(root, config, known or {}, has_html, stamps or {})
@@ -93,6 +98,7 @@ def load_content(root: Path, config: Config, convert_many: ConvertMany,
                 reader.read(f"{CONTENT_DIR}/{kind}.yaml", str(list_file), kind, True)
             for rel, path in _files(content / kind, ".yaml", problems, root):
                 reader.read(rel, path, kind, False)
+        reader.check_pending(mapper, converter)
     parsed = [item for item in reader.items if isinstance(item, Parsed)]
     unbuilt = tuple(item for item in reader.items if isinstance(item, Unbuilt))
     problems += [p for entry in reader.parsed.values() for p in entry.problems]
@@ -118,32 +124,74 @@ class _Reader:
         self.root, self.config, self.known, self.has_html = root, config, known, has_html
         self.stamps = stamps
         self.parsed: dict[str, SourceEntry] = {}
-        self.items: list = []  # Parsed and Unbuilt
+        self.pending: list[tuple] = []  # files to check: (rel, path, kind, list_form, stamp, digest)
+        self._items: dict[str, list] = {}  # by file, in the order the files were read
+
+    @property
+    def items(self) -> list:
+        """The Parsed and Unbuilt items of every file, in file order (the same on every build)."""
+        return [item for items in self._items.values() for item in items]
 
     def read(self, rel: str, path: str, kind: str, list_form: bool) -> None:
         """Check one file (rel to the site, path on disk) as its folder's kind, unless known."""
+        self._items[rel] = []  # keeps the file's place in the order
         try:
             stamp = self.stamps.get(rel)
             if stamp is None:
                 status = os.stat(path)
                 stamp = (status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino)
             earlier = self.known.get(rel)
-            if earlier is not None and earlier.stamp == stamp and self._complete(earlier):
+            if earlier is None:
+                self.pending.append((rel, path, kind, list_form, stamp, None))
+                return None
+            if earlier.stamp == stamp and self._complete(earlier):
                 return self._remember(rel, earlier, earlier.items)
             with open(path, "rb") as handle:
                 data = handle.read()
         except OSError as exc:
-            problem = error(rel, None, f"无法读取文件（{exc.strerror}）", "检查文件权限")
-            self.parsed[rel] = SourceEntry((), b"", [], [problem])
-            return None
+            return self._unreadable(rel, exc)
         digest = hashlib.blake2b(data, digest_size=16).digest()
-        if earlier is not None and earlier.digest == digest and self._complete(earlier):
+        if earlier.digest == digest and self._complete(earlier):
             return self._remember(rel, earlier._replace(stamp=stamp), earlier.items)
-        stem = os.path.splitext(os.path.basename(path))[0]
-        checked = check_source(data, rel, kind, self.config, stem, list_form)
-        items = [*checked.items, *checked.unbuilt]
-        entry = SourceEntry(stamp, digest, [_remembered(item) for item in items], list(checked.problems))
-        return self._remember(rel, entry, items)
+        self.pending.append((rel, path, kind, list_form, stamp, digest))
+        return None
+
+    def _unreadable(self, rel: str, exc: OSError) -> None:
+        """Remember a file that could not be read, as a problem."""
+        problem = error(rel, None, f"无法读取文件（{exc.strerror}）", "检查文件权限")
+        self.parsed[rel] = SourceEntry((), b"", [], [problem])
+
+    def check_pending(self, mapper: Mapper | None, converter) -> None:
+        """Check the files read() could not reuse, in worker processes when a mapper is given."""
+        config, pending = self.config, self.pending
+
+        def check(index: int):
+            rel, path, kind, list_form, stamp, digest = pending[index]
+            try:
+                with open(path, "rb") as handle:
+                    data = handle.read()
+            except OSError as exc:
+                return exc
+            stem = os.path.splitext(os.path.basename(path))[0]
+            checked = check_source(data, rel, kind, config, stem, list_form)
+            items = [*checked.items, *checked.unbuilt]
+            metas = converter.prepare([i for i in items if isinstance(i, Parsed)]) if converter else None
+            if metas is not None:  # the Markdown is HTML already: its text need not travel back
+                items = [_remembered(item) for item in items]
+            digest = digest or hashlib.blake2b(data, digest_size=16).digest()
+            return stamp, digest, items, list(checked.problems), metas
+
+        results = (mapper or _in_order)(check, range(len(pending)))
+        for index, result in sorted(results, key=lambda pair: pair[0]):
+            rel = pending[index][0]
+            if isinstance(result, OSError):
+                self._unreadable(rel, result)
+                continue
+            stamp, digest, items, problems, metas = result
+            if metas is not None:
+                converter.adopt(metas)
+            self._remember(rel, SourceEntry(stamp, digest, [_remembered(i) for i in items], problems), items)
+        self.pending = []
 
     def _complete(self, entry: SourceEntry) -> bool:
         """Whether everything a remembered parse needs is still in the cache."""
@@ -153,7 +201,12 @@ class _Reader:
     def _remember(self, rel: str, entry: SourceEntry, items: list) -> None:
         """Keep a file's entry for the next build and its items for this one."""
         self.parsed[rel] = entry
-        self.items += items
+        self._items[rel] = items
+
+
+def _in_order(func: Callable, items: Sequence) -> Iterable[tuple[int, object]]:
+    """The sequential mapper: (index, func(item)) in order."""
+    return ((index, func(item)) for index, item in enumerate(items))
 
 
 def _remembered(item):
@@ -400,6 +453,7 @@ def read_existing(root: Path, config: Config) -> Existing:
             reader.read(f"{CONTENT_DIR}/{kind}.yaml", str(content / f"{kind}.yaml"), kind, True)
         for rel, path in _files(content / kind, ".yaml", [], root):
             reader.read(rel, path, kind, False)
+    reader.check_pending(None, None)
     issues: dict[int, tuple] = {}
     urls: set[str] = set()
     ids: dict[str, set] = {"branches": set(), "events": set(), "phases": set()}

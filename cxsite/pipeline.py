@@ -62,10 +62,47 @@ class Converter:
         self.progress = progress
         self.meta: dict = {}  # key -> (summary, chars, links) of every text of this build
         self.converted = 0
+        self._batch: list = []
+        self._markup_instance: Markup | None = None
 
     def has_html(self, key: str) -> bool:
         """Whether the Markdown a key names needs no converting."""
         return key in self.known
+
+    def prepare(self, items) -> dict:
+        """Convert the Markdown of freshly parsed items (in a worker): store the HTML, return metadata.
+
+        Batches go to the cache as they fill; finish() writes the rest.
+        """
+        metas = {}
+        for item in items:
+            for key, text in item.markdown.values():
+                if key in self.known or key in metas:
+                    continue
+                rendered = self._markup().convert(text, item.path, key)
+                metas[key] = (rendered.text_summary, rendered.chars, rendered.links)
+                self._batch.append((key, metas[key], rendered.html))
+        if len(self._batch) >= 256:
+            self.finish()
+        return metas
+
+    def finish(self) -> None:
+        """Write the HTML batched by prepare() to the cache."""
+        if self._batch:
+            self.cache.put_many(self._batch)
+            self._batch = []
+
+    def adopt(self, metas: dict) -> None:
+        """Take in (in the parent) metadata of Markdown a worker converted and stored."""
+        self.meta.update(metas)
+        self.known.update(metas)
+        self.converted += len(metas)
+
+    def _markup(self) -> Markup:
+        """This process's converter (made on first use)."""
+        if self._markup_instance is None:
+            self._markup_instance = Markup(self.raw_html)
+        return self._markup_instance
 
     def convert_many(self, jobs: Sequence[tuple[str, str | None, str]]) -> list[Rendered]:
         """Return the Rendered of each (key, text, source); HTML goes to the cache, not back."""

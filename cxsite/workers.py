@@ -25,17 +25,25 @@ def default_jobs() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
-def map_forked(func: Callable, items: Sequence, jobs: int, minimum: int = 64) -> Iterator[tuple[int, object]]:
-    """Yield (index, func(item)) for every item, in `jobs` forked processes when worth it."""
+def map_forked(func: Callable, items: Sequence, jobs: int, minimum: int = 64,
+               finish: Callable | None = None) -> Iterator[tuple[int, object]]:
+    """Yield (index, func(item)) for every item, in `jobs` forked processes when worth it.
+
+    `finish()` runs once in each process that handled items, after its last one
+    (to flush what it batched), before the results are all in.
+    """
     if jobs <= 1 or len(items) < minimum or "fork" not in multiprocessing.get_all_start_methods():
         for index, item in enumerate(items):
             yield index, func(item)
+        if finish:
+            finish()
         return
     context = multiprocessing.get_context("fork")
     readers, processes = [], []
     for worker in range(jobs):
         reader, writer = context.Pipe(duplex=False)
-        process = context.Process(target=_work, args=(func, items, worker, jobs, writer), daemon=True)
+        process = context.Process(target=_work, args=(func, items, worker, jobs, writer, finish),
+                                  daemon=True)
         process.start()
         writer.close()
         readers.append(reader)
@@ -60,7 +68,7 @@ def map_forked(func: Callable, items: Sequence, jobs: int, minimum: int = 64) ->
             process.join()
 
 
-def _work(func: Callable, items: Sequence, worker: int, jobs: int, conn) -> None:
+def _work(func: Callable, items: Sequence, worker: int, jobs: int, conn, finish) -> None:
     """Worker body: handle every jobs-th item from `worker` on, sending batches."""
     try:
         batch = []
@@ -71,6 +79,8 @@ def _work(func: Callable, items: Sequence, worker: int, jobs: int, conn) -> None
                 batch = []
         if batch:
             conn.send(batch)
+        if finish:
+            finish()
         conn.send(None)
     except BaseException:
         conn.send(WorkerError(traceback.format_exc()))
