@@ -21,18 +21,24 @@ EMPTY_FEED_DATE = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 
 def render_feeds(site: Site, plan: Subscriptions | None = None) -> list[Output]:
     """Render every feed of the site: the main RSS and Atom, bulletins, branches, categories."""
-    return [render_feed(site, feed) for feed in (plan or plan_subscriptions(site)).feeds]
+    contents: dict = {}
+    return [render_feed(site, feed, contents) for feed in (plan or plan_subscriptions(site)).feeds]
 
 
-def render_feed(site: Site, plan: Feed) -> Output:
-    """Render one planned feed to bytes."""
-    feed = make_feed(site, plan.documents, plan.url, plan.title, plan.page, plan.description)
+def render_feed(site: Site, plan: Feed, contents: dict | None = None) -> Output:
+    """Render one planned feed to bytes.
+
+    `contents` keeps each document's absolute HTML for the other feeds it is in
+    (a bulletin is in up to five), as sanitising it again costs more than the rest.
+    """
+    feed = make_feed(site, plan.documents, plan.url, plan.title, plan.page, plan.description,
+                     {} if contents is None else contents)
     data = feed.atom_str(pretty=True) if plan.format == ATOM else feed.rss_str(pretty=True)
     return Output(plan.url.lstrip("/"), data)
 
 
 def make_feed(site: Site, items, self_url: str, title: str, page_url: str = "/",
-              description: str = ""):
+              description: str = "", contents: dict | None = None):
     """Return a feed (feedgen.FeedGenerator) of documents, newest first, whose own address is self_url."""
     from feedgen.feed import FeedGenerator  # imported when a feed is made: most rebuilds make none
 
@@ -54,12 +60,13 @@ def make_feed(site: Site, items, self_url: str, title: str, page_url: str = "/",
     latest = max((d.date for d in items), default=EMPTY_FEED_DATE)
     feed.updated(latest)
     feed.lastBuildDate(latest)
+    contents = {} if contents is None else contents
     for doc in reversed(items):  # feedgen prepends; this keeps newest first
-        _add_entry(feed, site, doc)
+        _add_entry(feed, site, doc, contents)
     return feed
 
 
-def _add_entry(feed, site: Site, doc: Document) -> None:
+def _add_entry(feed, site: Site, doc: Document, contents: dict) -> None:
     """Add one document with its full content and absolute links."""
     config = site.config
     link = config.absolute(doc.url)
@@ -72,7 +79,9 @@ def _add_entry(feed, site: Site, doc: Document) -> None:
     entry.updated(doc.date)
     entry.author({"name": doc.author or config.organization})
     entry.summary(doc.summary)
-    entry.content(absolute_urls(absolute_content(site, doc.body), link), type="html")
+    if doc.body not in contents:
+        contents[doc.body] = absolute_urls(absolute_content(site, doc.body), link)
+    entry.content(contents[doc.body], type="html")
     for tag in doc.tags:
         entry.category(term=tag)
 

@@ -164,12 +164,13 @@ class PageRenderer:
         todo = self._changed(pages, digests, keep)
         if self.problems:
             return pages
-        for name in {page.template for page, _ in todo}:
+        for name in {page.template for page, _, _ in todo}:
             self.env.get_template(name)  # compile once, before forking, so workers share the result
         interned: dict = {}
 
         def render(index: int):
-            page, own = todo[index]
+            page, own, template = todo[index]
+            own = own or _own(page, digests, template)
             try:
                 output, deps = render_page(self.env, self.site, page, interned)
             except jinja2.TemplateError as exc:
@@ -190,8 +191,9 @@ class PageRenderer:
         self.problems = list({(p.path, p.line, p.message): p for p in self.problems}.values())
         return pages
 
-    def _changed(self, pages: list[Page], digests: Digests, keep) -> list[tuple[Page, bytes]]:
-        """Return the pages to render with their own digests; keep the others' records."""
+    def _changed(self, pages: list[Page], digests: Digests, keep) -> list[tuple]:
+        """Return (page, own digest or None, template digest) of the pages to render; keep the
+        others' records. A new page's own digest is left to the worker that renders it."""
         templates: dict = {}
         todo = []
         for page in pages:
@@ -201,15 +203,22 @@ class PageRenderer:
             except jinja2.TemplateError as exc:
                 self.problems.append(template_problem(exc, self.root, page.template))
                 continue
-            own = hashlib.blake2b(page_digest(page, digests) + template, digest_size=16).digest()
             old = self.previous.get(path)
-            if (old is not None and old.inputs == _inputs(own, digests, old.deps)
-                    and self.holds(path, old.size)):
+            if old is None:  # nothing to compare: the worker that renders it digests it
+                todo.append((page, None, template))
+                continue
+            own = _own(page, digests, template)
+            if old.inputs == _inputs(own, digests, old.deps) and self.holds(path, old.size):
                 self.records[path] = old
                 keep(path)
             else:
-                todo.append((page, own))
+                todo.append((page, own, template))
         return todo
+
+
+def _own(page: Page, digests: Digests, template: bytes) -> bytes:
+    """A page's own digest: its data and its template's."""
+    return hashlib.blake2b(page_digest(page, digests) + template, digest_size=16).digest()
 
 
 def page_digest(page: Page, digests: Digests) -> bytes:
@@ -271,7 +280,8 @@ class OtherOutputs:
         spans, self.problems = event_spans(site)  # warnings are reported on every build
         sitemap = tuple((p.url, p.in_sitemap, p.doc.date if p.doc else None) for p in pages)
         jobs = [("sitemap.xml", sitemap, lambda: render_sitemap(site, pages))]
-        jobs += [(f.url.lstrip("/"), f, lambda f=f: render_feed(site, f)) for f in plan.feeds]
+        contents: dict = {}  # each document's absolute HTML, shared by the feeds it is in
+        jobs += [(f.url.lstrip("/"), f, lambda f=f: render_feed(site, f, contents)) for f in plan.feeds]
         jobs += [(c.url.lstrip("/"), (c, [spans[e.id] for e in c.events]),
                   lambda c=c: render_calendar(site, c, spans)) for c in plan.calendars]
         for path, inputs, render in jobs:
