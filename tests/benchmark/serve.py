@@ -1,6 +1,6 @@
 """Measure `cxsite serve`: the time from saving a bulletin to the open page showing the change.
 
-usage: python tests/bench_serve.py SITE_ROOT [--saves N] [--issue N]
+usage: python tests/benchmark/serve.py SITE_ROOT [--saves N] [--issue N]
 
 Copies the site to a temporary folder, serves it, opens the bulletin's page in
 headless Chromium, then N times appends a new paragraph to its Markdown and
@@ -25,7 +25,7 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from cxsite.cli import start_preview  # noqa: E402
 
 # When the page in the browser was first painted, in milliseconds since the epoch.
