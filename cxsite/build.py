@@ -133,14 +133,17 @@ def load_site(options: BuildOptions, timings: dict, cache: Cache | None = None,
             return Loaded(None, problems, config)
     cache = cache or Cache(options.cache_path)
     state = state or cache.load_state(options.out_dir, _settings(config, options))
-    converter = Converter(cache, cache.markdown, config.raw_html, options.worker_count, options.progress)
-    jobs = options.worker_count
+    converter = Converter(cache, cache.markdown, config.raw_html)
+    jobs, progress = options.worker_count, options.progress
 
     def mapper(func, items):
-        return map_forked(func, items, jobs, finish=converter.finish)
+        """Check files (and convert their Markdown) in worker processes, reporting progress."""
+        for done, pair in enumerate(map_forked(func, items, jobs, finish=converter.finish), 1):
+            if progress:
+                progress("read", done, len(items))
+            yield pair
 
-    loaded = load_content(options.root, config, converter.convert_many, state.parsed, converter.has_html,
-                          stamps, mapper, converter)
+    loaded = load_content(options.root, config, converter, state.parsed, stamps, mapper)
     problems += loaded.problems
     timings["load"] = time.perf_counter() - started
     started = time.perf_counter()

@@ -19,7 +19,7 @@ from cxsite.config import Config
 from cxsite.model import Event, Site
 from cxsite.problem import Problem, warning
 from cxsite.render import Output
-from cxsite.subscriptions import Calendar, Subscriptions, plan_subscriptions
+from cxsite.subscriptions import Calendar
 
 TIME_HINT = "写成 14:30 或 14:30-17:30（24 小时制，半角冒号）"
 _TIME = re.compile(r"^(\d{1,2})[:：](\d{2})(?:\s*[-–—~～至到]\s*(\d{1,2})[:：](\d{2}))?$")
@@ -33,15 +33,6 @@ class Span:
     start: dt.date | dt.datetime
     end: dt.date | dt.datetime | None  # exclusive; None for a moment in time
     note: str = ""  # a `time` text that could not be read, kept for the description
-
-
-def render_calendars(site: Site,
-                     subscriptions: Subscriptions | None = None) -> tuple[list[Output], list[Problem]]:
-    """Render every planned calendar; warn about `time` texts that cannot be read."""
-    spans, problems = event_spans(site)
-    outputs = [render_calendar(site, plan, spans)
-               for plan in (subscriptions or plan_subscriptions(site)).calendars]
-    return outputs, problems
 
 
 def event_spans(site: Site) -> tuple[dict[str, Span], list[Problem]]:

@@ -72,7 +72,7 @@ class ProgressBar:
     still print the bar's label there.
     """
 
-    LABELS = {"convert": "转换 Markdown", "render": "生成页面"}
+    LABELS = {"read": "读取内容", "render": "生成页面"}
 
     def __init__(self, delay: float = 1.0):
         self.started = time.monotonic()

@@ -13,16 +13,10 @@ from cxsite import __version__
 from cxsite.markup import absolute_urls, resolve_links
 from cxsite.model import BULLETIN, Document, Site
 from cxsite.render import Output
-from cxsite.subscriptions import ATOM, Feed, Subscriptions, plan_subscriptions
+from cxsite.subscriptions import ATOM, Feed
 
 # A feed with no items still needs a date; a fixed one keeps builds byte-identical.
 EMPTY_FEED_DATE = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
-
-
-def render_feeds(site: Site, plan: Subscriptions | None = None) -> list[Output]:
-    """Render every feed of the site: the main RSS and Atom, bulletins, branches, categories."""
-    contents: dict = {}
-    return [render_feed(site, feed, contents) for feed in (plan or plan_subscriptions(site)).feeds]
 
 
 def render_feed(site: Site, plan: Feed, contents: dict | None = None) -> Output:

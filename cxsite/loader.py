@@ -2,7 +2,7 @@
 
 The loader is, with the template loader, the only stage that reads the project.
 Checking a file's bytes is sources.py's job; Markdown conversion is handed in
-(`convert_many`) so the build can cache it and run it in worker processes.
+(a Converter) so the build can cache it and run it in worker processes.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import NamedTuple
+from typing import NamedTuple, Protocol
 
 from cxsite.config import Config
 from cxsite.markup import Rendered, markdown_key
@@ -21,18 +21,20 @@ from cxsite.model import (
     BULLETIN,
     PAGE,
     POST,
-    Branch,
     Content,
-    Document,
-    Event,
-    Honor,
-    Phase,
     StaticFile,
     Unbuilt,
 )
 from cxsite.problem import Problem, error, warning
-from cxsite.slug import is_slug, slugify
-from cxsite.sources import Checked, Parsed, parse_document, parse_records
+from cxsite.sources import (
+    Checked,
+    Parsed,
+    collection_of,
+    document_slug,
+    make_item,
+    parse_document,
+    parse_records,
+)
 from cxsite.syntax import decode_legacy, decode_source
 
 CONTENT_DIR = "content"
@@ -44,8 +46,23 @@ THEME_STATIC = Path(__file__).parent / "theme" / "static"
 TEXT_SUFFIXES = (".html", ".htm", ".xml", ".svg", ".css", ".js", ".md", ".yaml", ".yml", ".txt", ".json")
 _BACKUPS = ("~", ".swp", ".tmp", ".bak")
 
-# convert_many takes (key, Markdown text or None when the key is known, source path) jobs.
-ConvertMany = Callable[[Sequence[tuple[str, str | None, str]]], list[Rendered]]
+
+
+class Converter(Protocol):
+    """What the loader needs to have Markdown made into HTML (pipeline.Converter, through the cache)."""
+
+    def has_html(self, key: str) -> bool:
+        """Whether the Markdown a key names needs no converting."""
+
+    def convert_many(self, jobs: Sequence[tuple[str, str | None, str]]) -> list[Rendered]:
+        """The Rendered of each (key, Markdown text or None when the key is known, source path)."""
+
+    def prepare(self, items: list) -> dict:
+        """Convert fresh items' Markdown where they were parsed; return its metadata by key."""
+
+    def adopt(self, metas: dict) -> None:
+        """Take in metadata prepare() returned in another process."""
+
 # map(func, items) -> (index, result) pairs in any order, possibly from forked processes.
 Mapper = Callable[[Callable, Sequence], Iterable[tuple[int, object]]]
 
@@ -68,21 +85,20 @@ class Loaded:
     parsed: dict  # path -> SourceEntry, to skip unchanged files next build
 
 
-def load_content(root: Path, config: Config, convert_many: ConvertMany,
-                 known: dict | None = None, has_html: Callable[[str], bool] = lambda key: False,
-                 stamps: dict | None = None, mapper: Mapper | None = None, converter=None) -> Loaded:
+def load_content(root: Path, config: Config, converter: Converter, known: dict | None = None,
+                 stamps: dict | None = None, mapper: Mapper | None = None) -> Loaded:
     """Read every document, record and static file of the site under root.
 
     `known` is the `parsed` of an earlier load with the same configuration: a
     file whose bytes have the same digest (or the same size, times and inode) is
-    not parsed again, as long as `has_html` says its Markdown needs no converting.
+    not parsed again, as long as the converter has its Markdown's HTML.
     `stamps` are the file stamps scan_inputs just took, to save a second stat per file.
     Files that need checking are checked through `mapper` (in worker processes),
     where `converter.prepare(items)` also makes their Markdown into HTML; the
     parent then takes the Markdown metadata in with `converter.adopt(metas)`.
     """
     problems: list[Problem] = []
-    reader = _Reader(root, config, known or {}, has_html, stamps or {})
+    reader = _Reader(root, config, known or {}, converter.has_html, stamps or {})
     content = root / CONTENT_DIR
     if not content.is_dir():
         problems.append(error(CONTENT_DIR, None, "找不到内容文件夹 content/",
@@ -105,10 +121,10 @@ def load_content(root: Path, config: Config, convert_many: ConvertMany,
     jobs = [(key, text, p.path) for p in parsed for key, text in p.markdown.values()]
     if config.intro:
         jobs.append((markdown_key(config.intro, "site.yaml", config.raw_html), config.intro, "site.yaml"))
-    rendered = iter(convert_many(jobs))
-    built = [_build(p, {name: next(rendered) for name in p.markdown}, problems) for p in parsed]
+    rendered = iter(converter.convert_many(jobs))
+    built = [make_item(p, {name: next(rendered) for name in p.markdown}, problems) for p in parsed]
     intro = next(rendered).key if config.intro else ""
-    by_kind = {kind: tuple(b for b in built if b is not None and _kind_of(b) == kind)
+    by_kind = {kind: tuple(b for b in built if b is not None and collection_of(b) == kind)
                for kind in ("document", *RECORD_KINDS)}
     static = _static_files(root)
     content = Content(by_kind["document"], by_kind["branches"], by_kind["events"], by_kind["honors"],
@@ -221,12 +237,6 @@ def check_source(data: bytes, rel: str, kind: str, config: Config, stem: str, li
     return parse_records(data, rel, kind, config, None if list_form else stem)
 
 
-def _kind_of(item) -> str:
-    """Return the collection an item belongs to."""
-    return {Document: "document", Branch: "branches", Event: "events", Honor: "honors",
-            Phase: "phases"}[type(item)]
-
-
 def _check_layout(content: Path) -> list[Problem]:
     """Warn about files and folders in content/ that cxsite does not read."""
     known = {*DOCUMENT_FOLDERS, *RECORD_KINDS, *(f"{k}.yaml" for k in RECORD_KINDS)}
@@ -267,70 +277,6 @@ def _relative(path: Path, root: Path) -> str:
     if text.startswith(base):  # the common case, without pathlib's slower parsing
         return text[len(base):].replace(os.sep, "/")
     return path.relative_to(root).as_posix()
-
-
-def _build(parsed: Parsed, rendered: dict[str, Rendered], problems: list[Problem]):
-    """Make the model object of a parsed source once its Markdown is HTML."""
-    v, lines = parsed.values, parsed.lines
-    if parsed.kind in DOCUMENT_FOLDERS.values():
-        return _document(parsed, rendered["body"], problems)
-    keys = {name: r.key for name, r in rendered.items()}
-    if parsed.kind == "branches":
-        return Branch(v["id"], parsed.path, f"/branches/{v['id']}/", v["name"], v.get("kind", ""),
-                      v.get("theme", ""), v.get("secretary", ""), v.get("members"),
-                      v.get("sections", ()), v.get("goals", ()), keys.get("description", ""),
-                      v.get("weight", 0), lines)
-    if parsed.kind == "events":
-        summary = rendered.get("summary")
-        return Event(v["id"], parsed.path, f"/events/{v['id']}/", v["title"], v["date"], v.get("end"),
-                     v.get("time", ""), v.get("location", ""), v.get("kind", ""),
-                     v.get("branches", ()), v.get("participants"), v.get("phase", ""),
-                     v.get("bulletin"), keys.get("summary", ""),
-                     summary.text_summary if summary else "", v.get("photos", ()), lines)
-    if parsed.kind == "honors":
-        return Honor(v["title"], parsed.path, v["date"], v.get("level", ""), v.get("awarded_by", ""),
-                     v.get("recipient", ""), v.get("branch", ""), lines)
-    return Phase(v["id"], parsed.path, f"/phases/{v['id']}/", v["name"], v["start"], v["end"],
-                 keys.get("summary", ""), v.get("goals", ()), lines)
-
-
-def _document(parsed: Parsed, body: Rendered, problems: list[Problem]) -> Document | None:
-    """Make a Document, working out its slug and URL."""
-    v = parsed.values
-    slug = document_slug(parsed, problems)
-    if slug is None:
-        return None
-    if parsed.kind == BULLETIN:
-        url = f"/bulletins/{v['issue']}/"
-    elif parsed.kind == POST:
-        url = f"/posts/{slug}/"
-    else:
-        url = f"/{slug}/"
-    menu = v.get("menu", "")
-    return Document(
-        kind=parsed.kind, path=parsed.path, url=url, title=v["title"], body=body.key,
-        summary=v.get("summary") or body.text_summary, date=v.get("date"), issue=v.get("issue"),
-        slug=slug, category=v.get("category", ""), author=v.get("author", ""),
-        branches=v.get("branches", ()), events=v.get("events", ()), tags=v.get("tags", ()),
-        distribution=v.get("distribution", ()), cover=v.get("cover", ""), draft=v.get("draft", False),
-        weight=v.get("weight", 0), menu=v["title"] if menu is True else (menu or ""),
-        chars=body.chars, links=body.links, lines=parsed.lines,
-    )
-
-
-def document_slug(parsed: Parsed, problems: list[Problem]) -> str | None:
-    """Return the explicit slug (checked by the schema), else one made from the file name or title."""
-    v = parsed.values
-    if parsed.kind == BULLETIN:
-        return str(v["issue"])
-    if "slug" in v:
-        return v["slug"]
-    slug = v["_stem"] if is_slug(v["_stem"]) else slugify(v["_stem"]) or slugify(v["title"])
-    if not slug:
-        problems.append(error(parsed.path, parsed.lines.get("title"), "无法从文件名或标题生成网址名",
-                              "加上一行“slug: 英文或拼音网址名”"))
-        return None
-    return slug
 
 
 def _static_files(root: Path) -> tuple[StaticFile, ...]:

@@ -55,11 +55,10 @@ class MemorySink:
 
 
 class Converter:
-    """Markdown conversion through the cache: convert only texts never seen, in parallel."""
+    """Markdown conversion through the cache: only texts never seen, where they are parsed."""
 
-    def __init__(self, cache: Cache, known: dict, raw_html: str, jobs: int, progress=None):
-        self.cache, self.known, self.raw_html, self.jobs = cache, known, raw_html, jobs
-        self.progress = progress
+    def __init__(self, cache: Cache, known: dict, raw_html: str):
+        self.cache, self.known, self.raw_html = cache, known, raw_html
         self.meta: dict = {}  # key -> (summary, chars, links) of every text of this build
         self.converted = 0
         self._batch: list = []
@@ -77,11 +76,8 @@ class Converter:
         metas = {}
         for item in items:
             for key, text in item.markdown.values():
-                if key in self.known or key in metas:
-                    continue
-                rendered = self._markup().convert(text, item.path, key)
-                metas[key] = (rendered.text_summary, rendered.chars, rendered.links)
-                self._batch.append((key, metas[key], rendered.html))
+                if key not in self.known and key not in metas:
+                    metas[key] = self._convert(key, text, item.path)
         if len(self._batch) >= 256:
             self.finish()
         return metas
@@ -98,33 +94,26 @@ class Converter:
         self.known.update(metas)
         self.converted += len(metas)
 
-    def _markup(self) -> Markup:
-        """This process's converter (made on first use)."""
+    def _convert(self, key: str, text: str, source: str) -> tuple:
+        """Convert one Markdown text, batch its HTML for the cache, return its metadata."""
         if self._markup_instance is None:
             self._markup_instance = Markup(self.raw_html)
-        return self._markup_instance
+        rendered = self._markup_instance.convert(text, source, key)
+        meta = (rendered.text_summary, rendered.chars, rendered.links)
+        self._batch.append((key, meta, rendered.html))
+        return meta
 
     def convert_many(self, jobs: Sequence[tuple[str, str | None, str]]) -> list[Rendered]:
-        """Return the Rendered of each (key, text, source); HTML goes to the cache, not back."""
-        missing = list({key: i for i, (key, _, _) in enumerate(jobs) if not self.has_html(key)}.values())
-        if missing:
-            markup = Markup(self.raw_html)
-            batch = []
-            def convert(i: int) -> Rendered:
-                key, text, source = jobs[i]
-                return markup.convert(text, source, key)
+        """Return the Rendered of each (key, text, source); HTML goes to the cache, not back.
 
-            for done, (_, rendered) in enumerate(map_forked(convert, missing, self.jobs), 1):
-                if self.progress:
-                    self.progress("convert", done, len(missing))
-                meta = (rendered.text_summary, rendered.chars, rendered.links)
-                batch.append((rendered.key, meta, rendered.html))
-                self.meta[rendered.key] = meta
-                if len(batch) >= 256:
-                    self.cache.put_many(batch)
-                    batch = []
-            self.cache.put_many(batch)
-            self.converted = len(missing)
+        Sources are converted where they are parsed (prepare); what is left here
+        is the odd text outside them, such as site.yaml's intro.
+        """
+        for key, text, source in jobs:
+            if not self.has_html(key) and key not in self.meta:
+                self.meta[key] = self._convert(key, text, source)
+                self.converted += 1
+        self.finish()
         result = []
         for key, _, _ in jobs:
             meta = self.meta.setdefault(key, self.known.get(key))

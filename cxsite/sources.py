@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from cxsite.config import Config
-from cxsite.markup import markdown_key
-from cxsite.model import BULLETIN, PAGE, POST, Unbuilt
+from cxsite.markup import Rendered, markdown_key
+from cxsite.model import BULLETIN, PAGE, POST, Branch, Document, Event, Honor, Phase, Unbuilt
 from cxsite.problem import Problem, error
 from cxsite.schema import FieldError, check_fields, key_names, read_id, read_positive_int
 from cxsite.slug import is_slug, slugify
@@ -204,3 +204,73 @@ def _legacy_unbuilt(data: bytes, rel: str, kind: str) -> tuple[Unbuilt, ...]:
         return (Unbuilt(kind, rel),)
     items = parsed.value if isinstance(parsed.value, list) else [parsed.value]
     return tuple(Unbuilt(kind, rel, _identity(item, kind)) for item in items)
+
+
+def collection_of(item) -> str:
+    """Return the collection an item belongs to."""
+    return {Document: "document", Branch: "branches", Event: "events", Honor: "honors",
+            Phase: "phases"}[type(item)]
+
+
+def make_item(parsed: Parsed, rendered: dict, problems: list[Problem]):
+    """Make the model object of a parsed source once its Markdown is HTML."""
+    v, lines = parsed.values, parsed.lines
+    if parsed.kind in DOCUMENT_KINDS:
+        return _document(parsed, rendered["body"], problems)
+    keys = {name: r.key for name, r in rendered.items()}
+    if parsed.kind == "branches":
+        return Branch(v["id"], parsed.path, f"/branches/{v['id']}/", v["name"], v.get("kind", ""),
+                      v.get("theme", ""), v.get("secretary", ""), v.get("members"),
+                      v.get("sections", ()), v.get("goals", ()), keys.get("description", ""),
+                      v.get("weight", 0), lines)
+    if parsed.kind == "events":
+        summary = rendered.get("summary")
+        return Event(v["id"], parsed.path, f"/events/{v['id']}/", v["title"], v["date"], v.get("end"),
+                     v.get("time", ""), v.get("location", ""), v.get("kind", ""),
+                     v.get("branches", ()), v.get("participants"), v.get("phase", ""),
+                     v.get("bulletin"), keys.get("summary", ""),
+                     summary.text_summary if summary else "", v.get("photos", ()), lines)
+    if parsed.kind == "honors":
+        return Honor(v["title"], parsed.path, v["date"], v.get("level", ""), v.get("awarded_by", ""),
+                     v.get("recipient", ""), v.get("branch", ""), lines)
+    return Phase(v["id"], parsed.path, f"/phases/{v['id']}/", v["name"], v["start"], v["end"],
+                 keys.get("summary", ""), v.get("goals", ()), lines)
+
+
+def _document(parsed: Parsed, body: Rendered, problems: list[Problem]) -> Document | None:
+    """Make a Document, working out its slug and URL."""
+    v = parsed.values
+    slug = document_slug(parsed, problems)
+    if slug is None:
+        return None
+    if parsed.kind == BULLETIN:
+        url = f"/bulletins/{v['issue']}/"
+    elif parsed.kind == POST:
+        url = f"/posts/{slug}/"
+    else:
+        url = f"/{slug}/"
+    menu = v.get("menu", "")
+    return Document(
+        kind=parsed.kind, path=parsed.path, url=url, title=v["title"], body=body.key,
+        summary=v.get("summary") or body.text_summary, date=v.get("date"), issue=v.get("issue"),
+        slug=slug, category=v.get("category", ""), author=v.get("author", ""),
+        branches=v.get("branches", ()), events=v.get("events", ()), tags=v.get("tags", ()),
+        distribution=v.get("distribution", ()), cover=v.get("cover", ""), draft=v.get("draft", False),
+        weight=v.get("weight", 0), menu=v["title"] if menu is True else (menu or ""),
+        chars=body.chars, links=body.links, lines=parsed.lines,
+    )
+
+
+def document_slug(parsed: Parsed, problems: list[Problem]) -> str | None:
+    """Return the explicit slug (checked by the schema), else one made from the file name or title."""
+    v = parsed.values
+    if parsed.kind == BULLETIN:
+        return str(v["issue"])
+    if "slug" in v:
+        return v["slug"]
+    slug = v["_stem"] if is_slug(v["_stem"]) else slugify(v["_stem"]) or slugify(v["title"])
+    if not slug:
+        problems.append(error(parsed.path, parsed.lines.get("title"), "无法从文件名或标题生成网址名",
+                              "加上一行“slug: 英文或拼音网址名”"))
+        return None
+    return slug
