@@ -21,6 +21,7 @@ from typing import NamedTuple
 
 from cxsite import __version__
 from cxsite.loader import SourceEntry
+from cxsite.model import Lines
 from cxsite.sources import Parsed
 
 CACHE_DIR = ".cxsite-cache"
@@ -237,7 +238,7 @@ def _scope(out: Path) -> str:
 # Rows are pickled as plain tuples: unpickling dataclass instances costs several times more.
 def _pack_entry(entry: SourceEntry) -> tuple:
     """A source's remembered parse as tuples (the rare unbuilt items stay objects)."""
-    items = [(i.kind, i.path, i.values, i.lines, i.markdown) if type(i) is Parsed else i
+    items = [(i.kind, i.path, i.values, i.lines.blob, i.markdown) if type(i) is Parsed else i
              for i in entry.items]
     return entry.stamp, entry.digest, items, entry.problems
 
@@ -245,5 +246,13 @@ def _pack_entry(entry: SourceEntry) -> tuple:
 def _entry(packed: tuple) -> SourceEntry:
     """The SourceEntry of a packed tuple."""
     stamp, digest, items, problems = packed
-    return SourceEntry(stamp, digest, [Parsed(*i) if type(i) is tuple else i for i in items], problems)
+    return SourceEntry(stamp, digest, [_parsed(i) for i in items], problems)
+
+
+def _parsed(item):
+    """A Parsed from its packed tuple (the rare unbuilt items are stored as they are)."""
+    if type(item) is not tuple:
+        return item
+    kind, path, values, lines, markdown = item
+    return Parsed(kind, path, values, Lines(blob=lines), markdown)
 

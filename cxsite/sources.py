@@ -17,7 +17,7 @@ from typing import NamedTuple
 
 from cxsite.config import Config
 from cxsite.markup import Rendered, markdown_key
-from cxsite.model import BULLETIN, PAGE, POST, Branch, Document, Event, Honor, Phase, Unbuilt
+from cxsite.model import BULLETIN, PAGE, POST, Branch, Document, Event, Honor, Lines, Phase, Unbuilt
 from cxsite.problem import Problem, error
 from cxsite.schema import FieldError, check_fields, key_names, read_id, read_positive_int
 from cxsite.slug import is_slug, slugify
@@ -78,7 +78,7 @@ def parse_document(data: bytes, rel: str, kind: str, config: Config, stem: str) 
     lines = _lines(parsed, ())
     lines["body"] = front.body_line
     markdown = {"body": (markdown_key(body, rel, config.raw_html), body)}
-    return Checked((Parsed(kind, rel, {**values, "_stem": stem}, lines, markdown),), tuple(problems))
+    return Checked((Parsed(kind, rel, {**values, "_stem": stem}, Lines(lines), markdown),), tuple(problems))
 
 
 def parse_records(data: bytes, rel: str, kind: str, config: Config, stem: str | None) -> Checked:
@@ -132,7 +132,7 @@ def _record(data: YamlValue, kind: str, rel: str, config: Config, prefix: tuple,
     lines["_record"] = data.line_of(*prefix) or 1
     markdown = {name: (markdown_key(text, rel, config.raw_html), text)
                 for name in _MARKDOWN_FIELDS.get(kind, ()) if (text := values.pop(name, None))}
-    return Checked((Parsed(kind, rel, values, lines, markdown),), tuple(problems))
+    return Checked((Parsed(kind, rel, values, Lines(lines), markdown),), tuple(problems))
 
 
 def _merge(results: list[Checked]) -> Checked:
