@@ -25,7 +25,7 @@ from cxsite.graph import build_site
 from cxsite.loader import load_content, read_static, scan_inputs
 from cxsite.model import HeldBack, Site
 from cxsite.output import SiteWriter, check_output_dir
-from cxsite.pipeline import Converter, MemorySink, OtherOutputs, PageRenderer, time_horizon
+from cxsite.pipeline import Converter, MemorySink, OtherOutputs, PageRenderer, changed_bodies, time_horizon
 from cxsite.problem import Problem, error, has_errors, sorted_problems
 from cxsite.render import output_path
 from cxsite.slug import slugify
@@ -218,7 +218,7 @@ def _build(options: BuildOptions) -> BuildResult:
     site = loaded.site
     if site is None or has_errors(loaded.problems):
         return BuildResult(tuple(sorted_problems(loaded.problems)), site)
-    result, renderer, others = _render_and_write(site, loaded, start.state, options, timings)
+    result, renderer, others = _render_and_write(site, loaded, start.state, options, timings, start.scan)
     if not result.ok:
         return result
     begun = time.perf_counter()
@@ -254,7 +254,8 @@ def _start(options: BuildOptions, timings: dict) -> _Start | BuildResult:
     return _Start(config, cache, state, scan)
 
 
-def _render_and_write(site: Site, loaded: Loaded, state: State, options: BuildOptions, timings: dict):
+def _render_and_write(site: Site, loaded: Loaded, state: State, options: BuildOptions, timings: dict,
+                      scan: dict):
     """Render what changed and commit it to the output: (result, renderer, other outputs)."""
     out, problems = options.out_dir, list(loaded.problems)
     writer = SiteWriter(out)
@@ -264,7 +265,8 @@ def _render_and_write(site: Site, loaded: Loaded, state: State, options: BuildOp
     begun = time.perf_counter()
     try:
         renderer = PageRenderer(site, options.root, state.outputs, writer.holds, options.worker_count,
-                                loaded.parsed, state.templates, options.progress, loaded.cache.templates())
+                                loaded.parsed, state.templates, options.progress, loaded.cache.templates(),
+                                _body_edits(site, loaded, state, scan))
         pages = renderer.render(writer, writer.keep)
         if renderer.problems:
             writer.abort()
@@ -305,6 +307,21 @@ def _remember(start: _Start, out: Path, loaded: Loaded, renderer: PageRenderer, 
         renderer.references, start.scan, time_horizon(site, renderer.records),
         replace(result, site=None, held=site.held_back, stages={}), files), start.state)
     start.cache.forget_except(set(loaded.markdown))
+
+
+def _body_edits(site: Site, loaded: Loaded, state: State, scan: dict) -> frozenset | None:
+    """URLs of the documents whose Markdown body alone changed, when no other input did and no
+    moment the last build's pages depend on has passed; else None (verify every page)."""
+    before = state.scan
+    if not before or state.horizon is None or not site.now < state.horizon:
+        return None
+    names = {name for name in before.keys() | scan.keys() if before.get(name) != scan.get(name)}
+    if any(not name.startswith("content/") for name in names):
+        return None
+    paths = changed_bodies(state.parsed, loaded.parsed, names)
+    if paths is None:
+        return None
+    return frozenset(doc.url for group in (site.documents, site.pages) for doc in group if doc.path in paths)
 
 
 def _write_problem(exc: OSError, out: Path) -> Problem:

@@ -88,6 +88,12 @@ class Document:
         """Minutes a reader needs, counted in characters."""
         return reading_minutes(self.chars)
 
+    def __repr__(self) -> str:
+        # Names the document without its contents: a layout printing a whole document
+        # ({{ doc }}) then shows nothing that a body edit could change unrecorded
+        # (pages depend on a body only through the fields they read; see deps.py).
+        return f"Document({self.kind!r}, {self.url!r})"
+
     def line_of(self, key: str) -> int:
         """Return the line of a front-matter key (the file's first line when unknown)."""
         return self.lines.get(key, 1)

@@ -20,7 +20,7 @@ from cxsite.calendar import event_spans, render_calendar
 from cxsite.deps import Digests, digest
 from cxsite.feeds import render_feed
 from cxsite.markup import Markup, Rendered
-from cxsite.model import Site
+from cxsite.model import Document, Site
 from cxsite.problem import Problem, error
 from cxsite.render import (
     Page,
@@ -31,6 +31,7 @@ from cxsite.render import (
     render_sitemap,
     template_digest,
 )
+from cxsite.sources import DOCUMENT_KINDS, Parsed
 from cxsite.subscriptions import plan_subscriptions
 from cxsite.theme import template_loader, template_source_path
 from cxsite.workers import map_forked
@@ -134,6 +135,9 @@ class PageRenderer:
     references: dict  # template source digest -> referenced names (kept between builds)
     progress: Callable | None = None
     bytecode_cache: object = None  # jinja2.BytecodeCache for compiled templates
+    # URLs of the documents whose Markdown body alone changed when nothing else did (see
+    # changed_bodies); None: every page is verified against everything it read.
+    bodies: frozenset | None = None
     records: dict = field(default_factory=dict)
     problems: list = field(default_factory=list)
     rendered: int = 0
@@ -182,27 +186,76 @@ class PageRenderer:
 
     def _changed(self, pages: list[Page], digests: Digests, keep) -> list[tuple]:
         """Return (page, own digest or None, template digest) of the pages to render; keep the
-        others' records. A new page's own digest is left to the worker that renders it."""
+        others' records. A new page's own digest is left to the worker that renders it.
+
+        This runs in this process on purpose: digesting what the pages read touches
+        most of the Site, and in a forked worker every object touched costs a page
+        copy (reference counts), which measured slower than doing it here.
+        """
         templates: dict = {}
+        for name in sorted({page.template for page in pages}):
+            try:
+                templates[name] = template_digest(self.env, name, {}, self.references)
+            except jinja2.TemplateError as exc:
+                self.problems.append(template_problem(exc, self.root, name))
         todo = []
         for page in pages:
-            path = output_path(page.url)
-            try:
-                template = template_digest(self.env, page.template, templates, self.references)
-            except jinja2.TemplateError as exc:
-                self.problems.append(template_problem(exc, self.root, page.template))
+            template = templates.get(page.template)
+            if template is None:
                 continue
+            path = output_path(page.url)
             old = self.previous.get(path)
             if old is None:  # nothing to compare: the worker that renders it digests it
                 todo.append((page, None, template))
                 continue
-            own = _own(page, digests, template)
-            if old.inputs == _inputs(own, digests, old.deps) and self.holds(path, old.size):
+            if self.bodies is not None and not _reads_bodies(page, old.deps, self.bodies):
+                unchanged = self.holds(path, old.size)
+                own = None
+            else:
+                own = _own(page, digests, template)
+                unchanged = old.inputs == _inputs(own, digests, old.deps) and self.holds(path, old.size)
+            if unchanged:
                 self.records[path] = old
                 keep(path)
             else:
                 todo.append((page, own, template))
         return todo
+
+
+def changed_bodies(previous: dict, parsed: dict, names) -> frozenset[str] | None:
+    """Return the source paths among `names` (the inputs that changed) whose Markdown body alone
+    changed, every front-matter value and position staying the same; None if anything else did.
+
+    A document's body reaches a page only through the document's own fields, and
+    a template reading a field records the document (deps.Recorder), so after such
+    an edit only pages that recorded one of these documents, or carry it, can differ.
+    """
+    paths = []
+    for name in names:
+        old, new = previous.get(name), parsed.get(name)
+        if old is None or new is None or len(old.items) != len(new.items):
+            return None
+        for before, after in zip(old.items, new.items, strict=True):
+            if not _same_but_body(before, after):
+                return None
+        paths.append(name)
+    return frozenset(paths)
+
+
+def _same_but_body(before, after) -> bool:
+    """Whether two parses of a document differ at most in their Markdown."""
+    return (type(before) is type(after) is Parsed and before.kind == after.kind in DOCUMENT_KINDS
+            and before.values == after.values and before.lines.blob == after.lines.blob
+            and before.markdown.keys() == after.markdown.keys())
+
+
+def _reads_bodies(page: Page, deps: tuple, urls: frozenset) -> bool:
+    """Whether a page carries or recorded reading one of these documents (conservative)."""
+    if page.groups or (page.doc is not None and page.doc.url in urls):
+        return True
+    if any(type(item) is Document and item.url in urls for item in page.items):
+        return True
+    return any(key[0] == "obj" and key[1] == "doc" and key[2] in urls for key in deps)
 
 
 def _own(page: Page, digests: Digests, template: bytes) -> bytes:

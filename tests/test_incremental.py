@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from cxsite.output import read_manifest
+
 from support import REPO, build_at, tree_bytes
 
 SITE_PARTS = ("site.yaml", "content", "layouts", "static")
@@ -235,5 +237,118 @@ def test_an_interrupted_commit_is_finished_by_the_next_build(tmp_path, monkeypat
     assert (staging / cxsite.output.JOURNAL).is_file()  # kept for the next run, not dropped
     assert build_at(root, out, jobs=1).ok
     assert not staging.exists()
+    _, clean = clean_build(root, tmp_path / "clean")
+    assert tree_bytes(out) == clean
+
+
+def test_a_first_build_renames_its_staging_folder_into_place(tmp_path, monkeypatch):
+    import cxsite.output
+
+    root = copy_example(tmp_path / "site")
+    out = tmp_path / "out"
+    renamed = []
+    real_rename = cxsite.output.os.rename
+    monkeypatch.setattr(cxsite.output.os, "rename", lambda a, b: (renamed.append((a, b)), real_rename(a, b)))
+    assert build_at(root, out, jobs=1).ok
+    assert renamed == [(cxsite.output.staging_dir(out.resolve()), out.resolve())]
+    assert not (out / cxsite.output.JOURNAL).exists() and not (out / cxsite.output.STAGING_MARK).exists()
+    _, clean = clean_build(root, tmp_path / "clean")
+    assert tree_bytes(out) == clean
+
+
+def test_marks_left_by_an_interrupted_whole_folder_commit_are_removed(tmp_path, monkeypatch):
+    import cxsite.output
+
+    root = copy_example(tmp_path / "site")
+    out = tmp_path / "out"
+    monkeypatch.setattr(cxsite.output, "_drop_marks", lambda out: None)  # interrupted right after the rename
+    assert build_at(root, out, jobs=1).ok
+    monkeypatch.undo()
+    assert (out / cxsite.output.STAGING_MARK).exists()
+    assert not cxsite.output.SiteWriter(out).intact({p: (out / p).stat().st_size for p in read_manifest(out)})
+    second = build_at(root, out, jobs=1)
+    assert second.ok and second.written == 0
+    assert not (out / cxsite.output.JOURNAL).exists() and not (out / cxsite.output.STAGING_MARK).exists()
+    _, clean = clean_build(root, tmp_path / "clean")
+    assert tree_bytes(out) == clean
+
+
+def test_a_whole_folder_journal_falls_back_to_moves_when_the_output_appeared(tmp_path):
+    from cxsite.output import JOURNAL, STAGING_MARK, recover, staging_dir
+
+    out = tmp_path / "out"
+    staging = staging_dir(out)
+    (staging / "a").mkdir(parents=True)
+    (staging / STAGING_MARK).write_text("x", encoding="utf-8")
+    (staging / "a" / "index.html").write_text("new", encoding="utf-8")
+    journal = '{"moves": ["a/index.html"], "deletes": [], "manifest": ["a/index.html"], "whole": true}'
+    (staging / JOURNAL).write_text(journal, encoding="utf-8")
+    out.mkdir()
+    (out / "notes.txt").write_text("not ours", encoding="utf-8")
+    recover(out)
+    assert (out / "a" / "index.html").read_text(encoding="utf-8") == "new"
+    assert (out / "notes.txt").read_text(encoding="utf-8") == "not ours"
+    assert read_manifest(out) == {"a/index.html"} and not staging.exists()
+
+
+def spy_body_edits(monkeypatch) -> list:
+    """Record what each build found about body-only edits (None: it verified every page)."""
+    import cxsite.build
+
+    seen = []
+    real = cxsite.build._body_edits
+    monkeypatch.setattr(cxsite.build, "_body_edits", lambda *args: seen.append(real(*args)) or seen[-1])
+    return seen
+
+
+def write_post_without_summary(root: Path, first_paragraph: str) -> Path:
+    """A post whose summary comes from its body (lists and the home page show it)."""
+    path = root / "content" / "posts" / "2010-09-20-zhaiyao.md"
+    path.write_text("---\ntitle: 摘要来自正文的动态\ndate: 2010-09-20\ncategory: 工作动态\ntags: [学习讨论]\n"
+                    f"---\n\n{first_paragraph}\n\n第二段保持不变。\n", encoding="utf-8")
+    return path
+
+
+def test_a_body_edit_verifies_only_the_pages_that_read_the_document(tmp_path, monkeypatch):
+    root = copy_example(tmp_path / "site")
+    out = tmp_path / "out"
+    post = write_post_without_summary(root, "原来的第一段文字。")
+    assert build_at(root, out, jobs=1).ok
+    seen = spy_body_edits(monkeypatch)
+    text = post.read_text(encoding="utf-8")
+    post.write_text(text.replace("原来的第一段", "改过的第一段"), encoding="utf-8")
+    result = build_at(root, out, jobs=1)
+    assert result.ok and seen == [frozenset({"/posts/2010-09-20-zhaiyao/"})]
+    for shown in ("posts/index.html", "tags/xuexi-taolun/index.html", "categories/gongzuo-dongtai/index.html",
+                  "feed.xml", "categories/gongzuo-dongtai/feed.xml"):  # summaries, and full text in feeds
+        assert "改过的第一段" in (out / shown).read_text(encoding="utf-8"), shown
+    _, clean = clean_build(root, tmp_path / "clean")
+    assert tree_bytes(out) == clean
+
+
+@pytest.mark.parametrize("other", [edit_title, edit_layout, edit_static, add_bulletin])
+def test_a_body_edit_beside_any_other_change_verifies_every_page(tmp_path, monkeypatch, other):
+    root = copy_example(tmp_path / "site")
+    out = tmp_path / "out"
+    assert build_at(root, out, jobs=1).ok
+    seen = spy_body_edits(monkeypatch)
+    edit_body(root, random.Random(7))
+    other(root, random.Random(8))
+    assert build_at(root, out, jobs=1).ok and seen == [None]
+    _, clean = clean_build(root, tmp_path / "clean")
+    assert tree_bytes(out) == clean
+
+
+def test_a_layout_printing_whole_documents_stays_correct_after_a_body_edit(tmp_path):
+    # The pages below never read a field of the newest bulletin, only print it whole.
+    root = copy_example(tmp_path / "site")
+    out = tmp_path / "out"
+    (root / "layouts" / "page.html").write_text(
+        '{% extends "base.html" %}{% block main %}<h1>{{ page.title }}</h1><p>{{ site.bulletins[0] }}</p>'
+        "<p>{{ site.bulletins[0]|pprint }}</p>{% endblock %}", encoding="utf-8")
+    assert build_at(root, out, jobs=1).ok
+    newest = sorted((root / "content" / "bulletins").glob("*.md"))[-1]
+    newest.write_text(newest.read_text(encoding="utf-8") + "\n\n补充一段。\n", encoding="utf-8")
+    assert build_at(root, out, jobs=1).ok
     _, clean = clean_build(root, tmp_path / "clean")
     assert tree_bytes(out) == clean
