@@ -10,10 +10,10 @@ else makes a clean build.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import pickle
-import shutil
 import sqlite3
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -77,7 +77,7 @@ class Cache:
         self.folder = folder
         stamp, expected = folder / "VERSION", _code_stamp()
         if folder.exists() and (not stamp.is_file() or stamp.read_text(encoding="utf-8") != expected):
-            shutil.rmtree(folder, ignore_errors=True)  # another version's cache: never trusted
+            _forget(folder)  # another version's cache: never trusted
         folder.mkdir(parents=True, exist_ok=True)
         if not stamp.is_file():
             stamp.write_text(expected, encoding="utf-8")
@@ -220,6 +220,22 @@ class Cache:
         db.execute("INSERT OR REPLACE INTO states VALUES (?, ?, ?)",
                    (scope, state.settings, pickle.dumps(rest, protocol=5)))
         db.execute("COMMIT")
+
+
+# Everything a Cache writes in its folder; only these are ever removed from it.
+_OWN_FILES = ("VERSION", ".gitignore", "cache.sqlite", "cache.sqlite-wal", "cache.sqlite-shm",
+              "cache.sqlite-journal")
+
+
+def _forget(folder: Path) -> None:
+    """Remove what a cache of any cxsite version wrote in folder, and nothing else."""
+    for name in _OWN_FILES:
+        (folder / name).unlink(missing_ok=True)
+    templates = folder / "templates"  # Jinja2's bytecode cache names its files __jinja2_*.cache
+    for compiled in templates.glob("__jinja2_*.cache") if templates.is_dir() else ():
+        compiled.unlink(missing_ok=True)
+    with contextlib.suppress(OSError):
+        templates.rmdir()  # only when nothing else is left in it
 
 
 _TABLES = (

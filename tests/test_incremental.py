@@ -352,3 +352,18 @@ def test_a_layout_printing_whole_documents_stays_correct_after_a_body_edit(tmp_p
     assert build_at(root, out, jobs=1).ok
     _, clean = clean_build(root, tmp_path / "clean")
     assert tree_bytes(out) == clean
+
+
+def test_a_cache_of_another_version_is_dropped_but_not_files_cxsite_did_not_write(tmp_path):
+    from cxsite.cache import Cache
+
+    folder = tmp_path / "cache"
+    Cache(folder).put_many([("k", ("summary", 1, ()), "<p>x</p>")])
+    (folder / "templates").mkdir()
+    (folder / "templates" / "__jinja2_abc.cache").write_bytes(b"compiled")
+    (folder / "notes.txt").write_text("mine", encoding="utf-8")
+    (folder / "VERSION").write_text("cxsite 0.0.1 (older)\n", encoding="utf-8")
+    fresh = Cache(folder)
+    assert fresh.html_keys == set()  # nothing of the other version is trusted
+    assert not (folder / "templates").exists()
+    assert (folder / "notes.txt").read_text(encoding="utf-8") == "mine"
