@@ -1,9 +1,11 @@
-"""The build: the one place that orders the stages, config → loader → graph → render → output.
+"""The build: the one place that orders the stages, config → reader → graph → pages and jobs → sink.
 
-Builds are incremental and correct by construction: Markdown is converted once
-per distinct text (cache.py), each page records what it read (deps.py) and is
-rendered again only when one of those things, its template or its own data
-changed; unchanged files are not written. Cold work runs in forked processes.
+One path serves every command (Zola's BuildMode is the model): `build` makes
+the site into its output folder, a preview `Session` into memory, `check` into
+memory with nothing remembered. Builds are incremental and correct by
+construction: Markdown is converted once per distinct text, each page records
+what it read and is rendered again only when one of those things, its template
+or its own data changed; unchanged files are not written.
 """
 
 from __future__ import annotations
@@ -18,20 +20,30 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from cxsite import __version__
-from cxsite.cache import CACHE_DIR, Cache, State
-from cxsite.config import Config, load_config
-from cxsite.deps import digest
-from cxsite.graph import build_site
-from cxsite.loader import load_content, read_static, scan_inputs
-from cxsite.model import HeldBack, Site
-from cxsite.output import SiteWriter, check_output_dir
-from cxsite.pipeline import Converter, MemorySink, OtherOutputs, PageRenderer, changed_bodies, time_horizon
+from cxsite.content.config import Config, load_config
+from cxsite.content.extensions import Extensions, load_extensions
+from cxsite.content.project import scan_inputs
+from cxsite.content.reader import Loaded as Read
+from cxsite.content.reader import read_content
+from cxsite.content.slug import slugify
+from cxsite.incremental.converter import Converter
+from cxsite.incremental.planner import Produced, Production, changed_bodies, produce, time_horizon
+from cxsite.incremental.recorder import digest
+from cxsite.incremental.state import State, Summary
+from cxsite.incremental.store import CACHE_DIR, Cache
+from cxsite.incremental.workers import default_jobs, map_forked
 from cxsite.problem import Problem, error, has_errors, sorted_problems
-from cxsite.render import output_path
-from cxsite.slug import slugify
-from cxsite.workers import default_jobs, map_forked
+from cxsite.publish.filesystem import LocalFiles
+from cxsite.publish.guard import check_output_dir
+from cxsite.publish.lock import BuildLocks
+from cxsite.publish.sink import MemorySink, Sink
+from cxsite.publish.writer import SiteWriter, sibling
+from cxsite.render.registry import Registry, make_registry
+from cxsite.site.graph import build_site, make_content
+from cxsite.site.model import HeldBack, Site
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
+FEED_FAMILIES = ("feeds", "calendars")  # output families counted as subscriptions in the summary
 
 
 @dataclass(frozen=True)
@@ -47,6 +59,10 @@ class BuildOptions:
     now: dt.datetime | None = None  # default: SOURCE_DATE_EPOCH, else the clock
     jobs: int | None = None  # worker processes; default: the core count
     cache_dir: Path | None = None  # default: <root>/.cxsite-cache
+    wait: bool = True  # for another build of the same site to finish (False: refuse at once)
+    wait_seconds: float = 600.0
+    on_wait: Callable[[str], None] | None = field(default=None, compare=False)  # told the other's process id
+    files: LocalFiles | None = field(default=None, compare=False)  # the file system the writer uses (tests)
     progress: Progress | None = field(default=None, compare=False)
 
     @property
@@ -81,6 +97,9 @@ class BuildResult:
     seconds: float = 0.0
     stages: dict = field(default_factory=dict)  # stage -> seconds
     held: HeldBack = HeldBack()
+    # URLs of the documents whose Markdown body alone changed, when only the pages that read
+    # them were checked; None when every page was checked against everything it read.
+    body_only: frozenset | None = None
 
     @property
     def ok(self) -> bool:
@@ -103,37 +122,58 @@ def build_now(options: BuildOptions, tz: dt.tzinfo) -> dt.datetime:
     return dt.datetime.now(tz)
 
 
-def _settings(config: Config, options: BuildOptions) -> bytes:
-    """Digest what every output depends on besides the content: config, flags, version."""
-    return digest((__version__, config, options.portable, options.drafts, options.future))
+# ------------------------------------------------------------------ the stages every command shares
+
+
+@dataclass(frozen=True)
+class Setup:
+    """What a build knows before reading content: the configuration and what is registered."""
+
+    config: Config
+    registry: Registry
+    extensions: Extensions
+    settings: bytes  # digest of what every output depends on besides the content
+
+
+def set_up(options: BuildOptions) -> tuple[Setup | None, list[Problem]]:
+    """Read site.yaml and load the site's extensions; None (with problems) when that fails.
+
+    With errors in site.yaml a stand-in configuration still comes back (with the
+    problems), so the content can be checked in the same run.
+    """
+    config, problems = load_config(options.root, options.base_url)
+    if config is None:
+        return None, problems
+    line = None
+    extensions, found = load_extensions(options.root, config.extensions, line)
+    problems += found
+    try:
+        registry = make_registry(extensions.registers)
+    except Exception as exc:  # an extension's register() failed: its author's mistake, located at site.yaml
+        problems.append(error("site.yaml", None, f"扩展注册失败：{type(exc).__name__}: {exc}",
+                              "这是扩展代码的错误，请交给维护扩展的人检查"))
+        registry = make_registry()
+    settings = digest((__version__, config, extensions.digest, options.portable, options.drafts,
+                       options.future))
+    return Setup(config, registry, extensions, settings), problems
 
 
 @dataclass(frozen=True)
 class Loaded:
-    """The first stages' result: the Site (None when they failed) and what the cache needs."""
+    """The reading stages' result: the Site (None when they failed) and what the next build needs."""
 
     site: Site | None
     problems: list
-    config: Config | None = None
-    state: State = field(default_factory=State)  # what the previous build left
-    parsed: dict = field(default_factory=dict)  # this load's source parses
-    markdown: dict = field(default_factory=dict)  # this load's Markdown metadata by key
+    read: Read | None = None
     slugs: dict = field(default_factory=dict)  # tag and category slugs made this time
-    cache: Cache | None = None
 
 
-def load_site(options: BuildOptions, timings: dict, cache: Cache | None = None,
-              state: State | None = None, config: Config | None = None, stamps: dict | None = None) -> Loaded:
-    """Run config, loader and graph through the cache."""
+def load_site(options: BuildOptions, setup: Setup, cache: Cache, state: State, *, stamps: dict | None = None,
+              timings: dict | None = None) -> Loaded:
+    """Read the content through the cache and make the Site graph."""
+    timings = {} if timings is None else timings
     started = time.perf_counter()
-    problems: list[Problem] = []
-    if config is None:
-        config, problems = load_config(options.root, options.base_url)
-        if config is None:  # with errors, a stand-in config lets the content be checked too
-            return Loaded(None, problems, config)
-    cache = cache or Cache(options.cache_path)
-    state = state or cache.load_state(options.out_dir, _settings(config, options))
-    converter = Converter(cache, cache.markdown, config.raw_html)
+    converter = Converter(cache, setup.config.raw_html)
     jobs, progress = options.worker_count, options.progress
 
     def mapper(func, items):
@@ -143,8 +183,9 @@ def load_site(options: BuildOptions, timings: dict, cache: Cache | None = None,
                 progress("read", done, len(items))
             yield pair
 
-    loaded = load_content(options.root, config, converter, state.parsed, stamps, mapper)
-    problems += loaded.problems
+    read = read_content(options.root, setup.config, setup.registry.kinds, converter, known=state.sources,
+                        stamps=stamps, mapper=mapper)
+    problems = list(read.problems)
     timings["load"] = time.perf_counter() - started
     started = time.perf_counter()
     slugs = dict(state.slugs)
@@ -154,34 +195,59 @@ def load_site(options: BuildOptions, timings: dict, cache: Cache | None = None,
             slugs[name] = slugify(name)
         return slugs[name]
 
-    site, found = build_site(config, loaded.content, build_now(options, config.tz), drafts=options.drafts,
-                             future=options.future, portable=options.portable, html=cache,
-                             slugify=remembered_slug)
+    content = make_content(read, setup.registry.kinds, problems)
+    site, found = build_site(setup.config, content, setup.registry.kinds, build_now(options, setup.config.tz),
+                             drafts=options.drafts, future=options.future, portable=options.portable,
+                             html_store=cache.html, slugify=remembered_slug)
     timings["graph"] = time.perf_counter() - started
-    return Loaded(site, problems + found, config, state, loaded.parsed, converter.meta, slugs, cache)
+    return Loaded(site, problems + found, read, slugs)
+
+
+def produce_site(loaded: Loaded, setup: Setup, cache: Cache | None, state: State, sink: Sink,
+                 options: BuildOptions, bodies: frozenset | None = None) -> Produced:
+    """Make the Site's pages and output jobs into the sink (what changed since `state`)."""
+    sources = {path: entry.digest for path, entry in loaded.read.sources.items()}
+    how = Production(root=options.root, registry=setup.registry, previous=state, sources=sources,
+                     workers=options.worker_count, bytecode_cache=cache.templates() if cache else None,
+                     bodies=bodies, progress=options.progress)
+    return produce(loaded.site, how, sink)
+
+
+def next_state(setup: Setup, loaded: Loaded, produced: Produced, *, scan: dict | None = None,
+               summary: Summary | None = None, files: dict | None = None) -> State:
+    """What this build leaves for the next one."""
+    return State(settings=setup.settings, sources=loaded.read.sources, markdown=loaded.read.markdown,
+                 pages=produced.page_records, jobs=produced.job_records, slugs=loaded.slugs,
+                 templates=produced.templates, scan=scan or {},
+                 horizon=time_horizon(loaded.site, produced.page_records), summary=summary, files=files or {})
 
 
 @dataclass(frozen=True)
-class _Start:
-    """What a build knows before reading content: settings, the cache, the last build's state."""
+class InMemory:
+    """A site checked and rendered in memory (`cxsite check`): its pages' and feeds' bytes."""
 
-    config: Config
-    cache: Cache
-    state: State
-    scan: dict
+    loaded: Loaded | None
+    pages: list = field(default_factory=list)  # render.pages.Page of every page
+    files: dict[str, bytes] = field(default_factory=dict)  # every page and output job's file
+    problems: list = field(default_factory=list)
 
 
-def render_all(site: Site, root: Path, jobs: int = 1) -> tuple[dict[str, bytes], list[Problem]]:
-    """Render every page, the sitemap, feeds and calendars in memory (for `cxsite check`)."""
-    files: dict[str, bytes] = {}
-    renderer = PageRenderer(site, root, {}, lambda path, size: False, jobs, {}, {})
-    sink = MemorySink(files)
-    pages = renderer.render(sink, lambda path: None)
-    if renderer.problems:
-        return {}, renderer.problems
-    others = OtherOutputs(site, {}, lambda path, size: False, renderer.digests)
-    others.make(pages, sink, lambda path: None)
-    return files, others.problems
+def render_all(options: BuildOptions, *, fatal: Callable[[Problem], bool] = lambda p: p.is_error) -> InMemory:
+    """Check and render the whole site in memory, remembering nothing (for `cxsite check`).
+
+    Rendering is skipped when a problem `fatal` says so is found while reading.
+    """
+    setup, problems = set_up(options)
+    if setup is None:
+        return InMemory(None, problems=problems)
+    loaded = load_site(options, setup, Cache(options.cache_path), State())
+    problems += loaded.problems
+    if loaded.site is None or any(fatal(p) for p in problems):
+        return InMemory(loaded, problems=problems)
+    sink = MemorySink(read_static=False)
+    produced = produce_site(loaded, setup, None, State(), sink, options)
+    files = sink.files if not produced.problems else {}
+    return InMemory(loaded, produced.pages, files, problems + produced.problems)
 
 
 @contextlib.contextmanager
@@ -201,112 +267,112 @@ def _without_cycle_collector():
             gc.enable()
 
 
+# ------------------------------------------------------------------ into the output folder
+
+
 def build(options: BuildOptions) -> BuildResult:
     """Build the site into its output folder, or leave it untouched and report why."""
     with _without_cycle_collector():
-        return _build(options)
+        started = time.perf_counter()
+        result = _build(options, {})
+        return replace(result, seconds=time.perf_counter() - started)
 
 
-def _build(options: BuildOptions) -> BuildResult:
-    """build() with the collector paused."""
-    started = time.perf_counter()
-    timings: dict = {}
-    start = _start(options, timings)
-    if isinstance(start, BuildResult):
-        return replace(start, seconds=time.perf_counter() - started)
-    loaded = load_site(options, timings, start.cache, start.state, start.config, start.scan)
-    site = loaded.site
-    if site is None or has_errors(loaded.problems):
-        return BuildResult(tuple(sorted_problems(loaded.problems)), site)
-    result, renderer, others = _render_and_write(site, loaded, start.state, options, timings, start.scan)
-    if not result.ok:
-        return result
-    begun = time.perf_counter()
-    _remember(start, options.out_dir, loaded, renderer, others, result)
-    timings["state"] = timings.get("state", 0) + time.perf_counter() - begun
-    return replace(result, seconds=time.perf_counter() - started)
-
-
-def _start(options: BuildOptions, timings: dict) -> _Start | BuildResult:
-    """Check the output folder and config, open the cache; a result when nothing needs doing."""
+def _build(options: BuildOptions, timings: dict) -> BuildResult:
+    """build() with the collector paused: one build at a time per cache and output folder."""
     out = options.out_dir
     problems = check_output_dir(options.root, out)
     if problems:
         return BuildResult(tuple(problems))
-    config, problems = load_config(options.root, options.base_url)
-    if config is None or has_errors(problems):
-        # The content is checked too (with a stand-in config): every problem in one run.
-        found = load_site(options, timings).problems if config is not None else problems
-        return BuildResult(tuple(sorted_problems(found)))
+    with BuildLocks([options.cache_path / "lock", sibling(out, "lock")]) as locks:
+        busy = locks.acquire(wait=options.wait, timeout=options.wait_seconds, on_wait=options.on_wait)
+        if busy is not None:
+            return BuildResult((busy,))
+        return _build_locked(options, timings)
+
+
+def _build_locked(options: BuildOptions, timings: dict) -> BuildResult:
+    """A build holding its locks."""
+    out = options.out_dir
+    setup, problems = set_up(options)
+    if setup is None or has_errors(problems):
+        if setup is not None:  # the content is checked too (with a stand-in config): every problem at once
+            problems += load_site(options, setup, Cache(options.cache_path), State()).problems
+        return BuildResult(tuple(sorted_problems(problems)))
     begun = time.perf_counter()
     cache = Cache(options.cache_path)
-    state = cache.load_state(out, _settings(config, options), rows=False)
+    state = cache.load_state(out, setup.settings, rows=False)
     timings["state"] = time.perf_counter() - begun
     begun = time.perf_counter()
-    scan = scan_inputs(options.root)
+    scan = scan_inputs(options.root, setup.extensions.files)
     timings["scan"] = time.perf_counter() - begun
-    unchanged = _unchanged_build(state, scan, build_now(options, config.tz), out)
+    unchanged = _unchanged_build(state, scan, build_now(options, setup.config.tz), out)
     if unchanged is not None:
         return unchanged
     begun = time.perf_counter()
     state = cache.with_rows(out, state)
     timings["state"] += time.perf_counter() - begun
-    return _Start(config, cache, state, scan)
+    loaded = load_site(options, setup, cache, state, stamps=scan, timings=timings)
+    problems += loaded.problems
+    if loaded.site is None or has_errors(problems):
+        return BuildResult(tuple(sorted_problems(problems)), loaded.site)
+    return _write(options, setup, cache, state, loaded, scan, problems, timings)
 
 
-def _render_and_write(site: Site, loaded: Loaded, state: State, options: BuildOptions, timings: dict,
-                      scan: dict):
-    """Render what changed and commit it to the output: (result, renderer, other outputs)."""
-    out, problems = options.out_dir, list(loaded.problems)
-    writer = SiteWriter(out)
-    found = writer.begin()
-    if found:
-        return BuildResult(tuple(sorted_problems(problems + found)), site), None, None
+def _write(options: BuildOptions, setup: Setup, cache: Cache, state: State, loaded: Loaded, scan: dict,
+           problems: list, timings: dict) -> BuildResult:
+    """Produce the site into the output folder, commit it, and remember what was done."""
+    out, site = options.out_dir, loaded.site
+    writer = SiteWriter(out, expected=state.generation if state.complete else None, files=options.files)
     begun = time.perf_counter()
     try:
-        renderer = PageRenderer(site, options.root, state.outputs, writer.holds, options.worker_count,
-                                loaded.parsed, state.templates, options.progress, loaded.cache.templates(),
-                                _body_edits(site, loaded, state, scan))
-        pages = renderer.render(writer, writer.keep)
-        if renderer.problems:
+        found = writer.begin()
+        problems += found
+        if has_errors(found):
+            return BuildResult(tuple(sorted_problems(problems)), site)
+        body_only = _body_edits(site, loaded, state, scan)
+        produced = produce_site(loaded, setup, cache, state, writer, options, body_only)
+        if produced.problems:
             writer.abort()
-            return BuildResult(tuple(sorted_problems(problems + renderer.problems)), site), None, None
-        others = OtherOutputs(site, state.outputs, writer.holds, renderer.digests)
-        others.make(pages, writer, writer.keep)
-        problems += others.problems
-        for static in site.static:
-            writer.copy(static.url, static.source)
+            return BuildResult(tuple(sorted_problems(problems + produced.problems)), site)
         timings["render"] = time.perf_counter() - begun
         begun = time.perf_counter()
-        paths = {output_path(p.url) for p in pages} | set(others.paths) | {s.url for s in site.static}
-        report, found = writer.commit(paths)
+        report, found = writer.commit(produced.paths)
     except OSError as exc:  # a full disk or a read-only folder: say so, keep the old site
         writer.abort()
-        return BuildResult(tuple(sorted_problems(problems + [_write_problem(exc, out)])), site), None, None
+        return BuildResult(tuple(sorted_problems(problems + [_write_problem(exc, out)])), site)
     except BaseException:
         writer.abort()
         raise
     timings["write"] = time.perf_counter() - begun
     if report is None:
-        return BuildResult(tuple(sorted_problems(problems + found)), site), None, None
-    result = BuildResult(tuple(sorted_problems(problems)), site, len(pages), renderer.rendered,
-                         report.written, report.unchanged, report.deleted, others.feeds, len(site.static),
-                         stages=timings)
-    return result, renderer, others
+        return BuildResult(tuple(sorted_problems(problems + found)), site)
+    feeds = sum(produced.jobs.get(name, 0) for name in FEED_FAMILIES)
+    result = BuildResult(tuple(sorted_problems(problems)), site, len(produced.pages), produced.rendered,
+                         report.written, report.unchanged, report.deleted, feeds, len(site.static),
+                         stages=timings, body_only=body_only)
+    begun = time.perf_counter()
+    _remember(cache, setup, state, loaded, produced, result, scan, out, report.generation)
+    writer.finish()
+    timings["state"] = timings.get("state", 0) + time.perf_counter() - begun
+    return result
 
 
-def _remember(start: _Start, out: Path, loaded: Loaded, renderer: PageRenderer, others: OtherOutputs,
-              result: BuildResult) -> None:
-    """Keep what the next build needs: parses, Markdown, output records, the input scan."""
-    site = result.site
-    records = {**renderer.records, **others.records}
-    files = {path: record.size for path, record in records.items()}
+def _remember(cache: Cache, setup: Setup, state: State, loaded: Loaded, produced: Produced,
+              result: BuildResult, scan: dict, out: Path, generation: int) -> None:
+    """Keep what the next build needs: checks, Markdown, output records, the input scan."""
+    site = loaded.site
+    files = {path: record.size for path, record in produced.page_records.items()}
+    files.update({f.path: f.size for record in produced.job_records.values() for f in record.files})
     files.update({s.url: os.stat(s.source).st_size for s in site.static if s.url not in files})
-    start.cache.save_state(out, State(
-        start.state.settings, loaded.parsed, loaded.markdown, records, loaded.slugs,
-        renderer.references, start.scan, time_horizon(site, renderer.records),
-        replace(result, site=None, held=site.held_back, stages={}), files), start.state)
-    start.cache.forget_except(set(loaded.markdown))
+    held = site.held_back
+    summary = Summary(pages=result.pages, written=result.written, unchanged=result.unchanged,
+                      feeds=result.feeds,
+                      static=result.static, drafts=held.drafts, future=held.future, next_due=held.next_due,
+                      warnings=result.problems)
+    now = next_state(setup, loaded, produced, scan=scan, summary=summary, files=files)
+    cache.save_state(out, replace(now, generation=generation), state)
+    cache.forget_except(set(loaded.read.markdown))
 
 
 def _body_edits(site: Site, loaded: Loaded, state: State, scan: dict) -> frozenset | None:
@@ -318,7 +384,7 @@ def _body_edits(site: Site, loaded: Loaded, state: State, scan: dict) -> frozens
     names = {name for name in before.keys() | scan.keys() if before.get(name) != scan.get(name)}
     if any(not name.startswith("content/") for name in names):
         return None
-    paths = changed_bodies(state.parsed, loaded.parsed, names)
+    paths = changed_bodies(state.sources, loaded.read.sources, names)
     if paths is None:
         return None
     return frozenset(doc.url for group in (site.documents, site.pages) for doc in group if doc.path in paths)
@@ -331,13 +397,18 @@ def _write_problem(exc: OSError, out: Path) -> Problem:
 
 
 def _unchanged_build(state: State, scan: dict, now: dt.datetime, out: Path) -> BuildResult | None:
-    """The previous result when no input, no output and no relevant time changed; else None."""
-    if state.result is None or state.scan != scan or state.horizon is None or not now < state.horizon:
+    """The previous build's result when no input, no output and no relevant time changed; else None."""
+    summary = state.summary
+    if summary is None or state.scan != scan or state.horizon is None or not now < state.horizon:
         return None
-    if not SiteWriter(out).intact(state.files):
+    if not SiteWriter(out).intact(state.files, state.generation):
         return None
-    return replace(state.result, rendered=0, written=0, deleted=0,
-                   unchanged=state.result.written + state.result.unchanged)
+    return BuildResult(summary.warnings, pages=summary.pages, unchanged=summary.written + summary.unchanged,
+                       feeds=summary.feeds, static=summary.static,
+                       held=HeldBack(summary.drafts, summary.future, summary.next_due))
+
+
+# ------------------------------------------------------------------ into memory (the preview)
 
 
 @dataclass(frozen=True)
@@ -358,43 +429,53 @@ class Rebuild:
 class Session:
     """A site kept built in memory between rebuilds; `cxsite serve` holds one.
 
-    `rebuild(changed_paths)` returns the whole site with what changed in it;
-    pages whose inputs did not change are not rendered again.
+    It keeps its configuration, registry and loaded Site between rebuilds and
+    redoes only what the kind of change needs: a layout change re-renders from
+    the Site it has; content and static files are read again (unchanged files
+    are not checked again); site.yaml (or an unknown change) starts afresh.
+    Pages whose inputs did not change are not rendered again.
     """
+
+    CONTENT, LAYOUT, STATIC, CONFIG = "content", "layout", "static", "config"
 
     def __init__(self, options: BuildOptions):
         self.options = options
         self._files: dict[str, bytes] = {}
         self._state = State()
+        self._setup: Setup | None = None
+        self._loaded: Loaded | None = None
+        self._cache: Cache | None = None
 
-    def rebuild(self, changed_paths=None) -> Rebuild:
-        """Rebuild in memory; on failure keep and return the last good files."""
+    def rebuild(self, kinds: frozenset[str] | None = None) -> Rebuild:
+        """Rebuild in memory after changes of these kinds (None: any); on failure keep the last good files."""
         with _without_cycle_collector():
-            return self._rebuild()
+            return self._rebuild(kinds)
 
-    def _rebuild(self) -> Rebuild:
+    def _rebuild(self, kinds: frozenset[str] | None) -> Rebuild:
         """rebuild() with the collector paused."""
-        loaded = load_site(self.options, {}, state=self._state)
-        site, problems = loaded.site, loaded.problems
-        if site is None or has_errors(problems):
+        problems: list = []
+        if kinds is None or self.CONFIG in kinds or self._setup is None:
+            self._setup, self._loaded = None, None
+            setup, problems = set_up(self.options)
+            if setup is None or has_errors(problems):
+                return Rebuild(tuple(sorted_problems(problems)), self._files)
+            self._setup, self._cache = setup, Cache(self.options.cache_path)
+        setup, cache = self._setup, self._cache
+        state = self._state if self._state.settings == setup.settings else State()
+        loaded = self._loaded
+        if loaded is None or kinds is None or kinds - {self.LAYOUT}:
+            loaded = load_site(self.options, setup, cache, state)
+        problems += loaded.problems
+        if loaded.site is None or has_errors(problems):
+            self._loaded = None
             return Rebuild(tuple(sorted_problems(problems)), self._files)
-        files: dict[str, bytes] = {}
-        renderer = PageRenderer(site, self.options.root, self._state.outputs,
-                                lambda path, size: len(self._files.get(path, b"")) == size,
-                                self.options.worker_count, loaded.parsed, self._state.templates)
-        sink = MemorySink(files)
-        pages = renderer.render(sink, lambda path: files.__setitem__(path, self._files[path]))
-        if renderer.problems:
-            return Rebuild(tuple(sorted_problems(problems + renderer.problems)), self._files)
-        others = OtherOutputs(site, self._state.outputs,
-                              lambda path, size: len(self._files.get(path, b"")) == size, renderer.digests)
-        others.make(pages, sink, lambda path: files.__setitem__(path, self._files[path]))
-        problems += others.problems
-        for static in site.static:
-            files.setdefault(static.url, read_static(static))
+        sink = MemorySink(self._files)
+        produced = produce_site(loaded, setup, cache, state, sink, self.options)
+        if produced.problems:
+            return Rebuild(tuple(sorted_problems(problems + produced.problems)), self._files)
+        files = sink.files
         changed = tuple(sorted(p for p in files.keys() | self._files.keys()
                                if files.get(p) != self._files.get(p)))
-        self._files = files
-        self._state = State(_settings(loaded.config, self.options), loaded.parsed, loaded.markdown,
-                            {**renderer.records, **others.records}, loaded.slugs, renderer.references)
-        return Rebuild(tuple(sorted_problems(problems)), files, changed, renderer.rendered)
+        self._files, self._loaded = files, loaded
+        self._state = next_state(setup, loaded, produced, summary=Summary())
+        return Rebuild(tuple(sorted_problems(problems)), files, changed, produced.rendered)

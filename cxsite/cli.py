@@ -20,13 +20,13 @@ from typing import TYPE_CHECKING
 import click
 
 from cxsite import __version__
+from cxsite.authoring.scaffold import KIND_NAMES, KINDS
 from cxsite.build import BuildOptions, BuildResult, Rebuild, Session, build
 from cxsite.problem import Problem, error
-from cxsite.scaffold import KIND_NAMES, KINDS
 
 if TYPE_CHECKING:  # the preview, check and authoring modules load only for their commands
-    from cxsite.server import Preview, PreviewServer
-    from cxsite.watch import Changes, Watcher
+    from cxsite.serve.server import Preview, PreviewServer
+    from cxsite.serve.watch import Changes, Watcher
 
 EXIT_PROBLEMS = 1
 EXIT_USAGE = 2
@@ -125,8 +125,9 @@ def build_command(root, out, drafts, future, base_url, portable, jobs) -> None:
     """生成网站到输出文件夹；失败时保留上一次的网站不变。"""
     site_root = _site_root(root)
     progress = ProgressBar()
+    seams = click.get_current_context().obj or {}  # tests hand in a file system here
     options = BuildOptions(site_root, Path(out).resolve() if out else None, drafts, future, base_url,
-                           portable, jobs=jobs, progress=progress)
+                           portable, jobs=jobs, progress=progress, files=seams.get("files"))
     try:
         result = build(options)
     finally:
@@ -195,8 +196,8 @@ def start_preview(root: Path, bind: str, port: int, drafts: bool, future: bool, 
 
     report(outcome, changes, seconds) is called after every rebuild.
     """
-    from cxsite.server import Preview, PreviewServer
-    from cxsite.watch import Watcher
+    from cxsite.serve.server import Preview, PreviewServer
+    from cxsite.serve.watch import Watcher
 
     root = root.resolve()
     server = PreviewServer(bind, port)
@@ -221,12 +222,9 @@ def start_preview(root: Path, bind: str, port: int, drafts: bool, future: bool, 
 
 def _rebuild_safely(session: Session, changes: Changes | None) -> Rebuild:
     """Rebuild for a batch of changes; a bug in cxsite becomes a problem in the page, not a dead server."""
-    from cxsite.watch import ChangeKind
-
-    # site.yaml can change every page; other kinds name the sources the builder must look at again.
-    scope = None if changes is None or ChangeKind.CONFIG in changes.kinds else list(changes.paths)
+    kinds = None if changes is None else frozenset(kind.value for kind in changes.kinds)
     try:
-        return session.rebuild(scope)
+        return session.rebuild(kinds)
     except Exception as exc:  # a bug in cxsite, not a writer's mistake: keep serving the last good site
         if os.environ.get("CXSITE_DEBUG"):
             traceback.print_exc()
@@ -263,7 +261,7 @@ def print_rebuild(root: Path, outcome: Rebuild, changes: Changes | None, seconds
 def check_command(root, drafts, future, base_url, output_format, strict, fix_encoding) -> None:
     """检查全部内容、链接和外部引用，不生成、不改动输出文件夹。"""
     options = BuildOptions(_site_root(root), None, drafts, future, base_url)
-    from cxsite.check import run_check
+    from cxsite.check.run import run_check
 
     result = run_check(options, fix_encoding)
     for path in result.converted:
@@ -288,7 +286,7 @@ def new_command(kind, title, root) -> None:
     """新建一期简报、一篇文章、一个活动或一个页面，文件名取标题的拼音。"""
     if not title.strip():
         raise click.BadParameter("标题不能为空", param_hint="TITLE")
-    from cxsite.authoring import create_document
+    from cxsite.authoring.create import create_document
 
     plan, problems = create_document(_site_root(root), kind, title)
     print_problems(problems)
@@ -302,7 +300,7 @@ def new_command(kind, title, root) -> None:
 def init_command(directory) -> None:
     """在新的（或空的）文件夹 DIRECTORY 里建立一个最小的专题网站。"""
     target = Path(directory).resolve()
-    from cxsite.authoring import create_site
+    from cxsite.authoring.create import create_site
 
     files, problems = create_site(target)
     print_problems(problems)

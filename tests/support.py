@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import hashlib
 import shutil
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -32,30 +33,63 @@ def html_files(folder: Path) -> list[Path]:
     return sorted(folder.rglob("*.html"))
 
 
+OWN = ".cxsite-manifest"  # cxsite's bookkeeping in the output (generation, file times), not the site
+THEME_STATIC = REPO / "cxsite" / "theme" / "static"
+# Golden outputs keep a hash of every file, and these representative files in full (to read diffs).
+FULL_GOLDEN = (
+    "index.html", "bulletins/index.html", "bulletins/1/index.html", "posts/index.html",
+    "branches/houqin/index.html", "events/index.html", "events/dongyuan-dahui/index.html",
+    "phases/phase-1/index.html", "honors/index.html", "subscribe/index.html", "archive/index.html",
+    "feed.xml", "atom.xml", "events.ics", "sitemap.xml", "404.html",
+)
+
+
 def tree_bytes(folder: Path) -> dict[str, bytes]:
-    """Return every file under folder as {relative path: bytes}."""
+    """Return every file of the site under folder as {relative path: bytes} (cxsite's manifest left out)."""
     return {p.relative_to(folder).as_posix(): p.read_bytes()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+            for p in sorted(folder.rglob("*")) if p.is_file() and p.name != OWN}
 
 
-def compare_golden(actual: Path, golden: Path, update: bool) -> None:
-    """Assert that the tree at actual equals the golden tree (or rewrite the golden)."""
+def compare_golden(actual: Path, golden: Path, update: bool, site: Path | None = None) -> None:
+    """Assert that the tree at actual equals the golden (or rewrite the golden).
+
+    The golden is HASHES.txt (every file's digest) plus FULL_GOLDEN files in full;
+    the theme's static files are compared with the package's own (unless the site's
+    static/ overrides them), so they are not kept twice.
+    """
+    got = tree_bytes(actual)
+    for name, data in list(got.items()):
+        theme = THEME_STATIC / name
+        if theme.is_file() and not (site is not None and (site / "static" / name).is_file()):
+            assert data == theme.read_bytes(), f"{name} differs from cxsite/theme/static/{name}"
+            del got[name]
+    hashes = "".join(f"{hashlib.sha256(data).hexdigest()[:20]}  {name}\n"
+                     for name, data in sorted(got.items()))
     if update:
         if golden.exists():
             shutil.rmtree(golden)
-        shutil.copytree(actual, golden)
+        (golden / "full").mkdir(parents=True)
+        (golden / "HASHES.txt").write_text(hashes, encoding="utf-8")
+        for name in FULL_GOLDEN:
+            if name in got:
+                (golden / "full" / name).parent.mkdir(parents=True, exist_ok=True)
+                (golden / "full" / name).write_bytes(got[name])
         return
-    assert golden.is_dir(), f"no golden output at {golden}; run pytest --update-golden"
-    got, want = tree_bytes(actual), tree_bytes(golden)
-    assert sorted(got) == sorted(want), _file_set_diff(got, want)
-    for name in sorted(want):
-        if got[name] != want[name]:
-            diff = difflib.unified_diff(
-                want[name].decode("utf-8", "replace").splitlines(),
-                got[name].decode("utf-8", "replace").splitlines(),
-                f"golden/{name}", f"built/{name}", lineterm="", n=2)
+    assert (golden / "HASHES.txt").is_file(), f"no golden output at {golden}; run pytest --update-golden"
+    want = dict(line.split("  ", 1)[::-1] for line in (golden / "HASHES.txt").read_text("utf-8").splitlines())
+    mine = dict(line.split("  ", 1)[::-1] for line in hashes.splitlines())
+    assert sorted(mine) == sorted(want), _file_set_diff(mine, want)
+    differing = [name for name in sorted(want) if mine[name] != want[name]]
+    for name in differing:
+        kept = golden / "full" / name
+        if kept.is_file():
+            diff = difflib.unified_diff(kept.read_text("utf-8", "replace").splitlines(),
+                                        got[name].decode("utf-8", "replace").splitlines(),
+                                        f"golden/{name}", f"built/{name}", lineterm="", n=2)
             raise AssertionError(f"{name} differs from the golden output "
                                  "(pytest --update-golden if intended):\n" + "\n".join(list(diff)[:60]))
+    assert not differing, ("these files differ from the golden output (pytest --update-golden if intended): "
+                           + ", ".join(differing[:20]))
 
 
 def _file_set_diff(got: dict, want: dict) -> str:
@@ -63,3 +97,11 @@ def _file_set_diff(got: dict, want: dict) -> str:
     missing = sorted(set(want) - set(got))
     extra = sorted(set(got) - set(want))
     return f"missing: {missing[:20]}\nextra: {extra[:20]}"
+
+
+def manifest_files(out: Path) -> set[str]:
+    """The files cxsite's manifest in out says it wrote (empty without one)."""
+    from cxsite.publish.manifest import read_manifest
+
+    manifest, _ = read_manifest(out, str(out))
+    return set(manifest.files) if manifest else set()

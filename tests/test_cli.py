@@ -2,22 +2,22 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
-import sys
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
 from click.testing import CliRunner
 
-import cxsite.output
 from cxsite import __version__
-from cxsite.cli import cli, main
-from cxsite.output import MANIFEST, read_manifest
+from cxsite.cli import cli
+from cxsite.publish.filesystem import LocalFiles
+from cxsite.publish.manifest import MANIFEST
 
 from htmlscan import scan
-from support import FIXED_NOW, SAMPLE, build_at, html_files, tree_bytes
+from support import FIXED_NOW, SAMPLE, build_at, html_files, manifest_files, tree_bytes
 
 ENV = {"SOURCE_DATE_EPOCH": str(int(FIXED_NOW.timestamp())), "CXSITE_DEBUG": None}
 FAILED = "生成失败，输出文件夹保持不变。\n"
@@ -231,7 +231,7 @@ def test_files_cxsite_did_not_write_are_kept(site, tmp_path):
         assert (out / "notes.txt").read_text(encoding="utf-8") == "管理员的笔记"
         assert (out / "extra" / "readme.txt").read_bytes() == b"kept"
         assert (out / "empty").is_dir()
-        assert {"notes.txt", "extra/readme.txt"}.isdisjoint(read_manifest(out))
+        assert {"notes.txt", "extra/readme.txt"}.isdisjoint(manifest_files(out))
 
 
 def test_a_file_cxsite_would_overwrite_is_refused(site, tmp_path):
@@ -271,10 +271,10 @@ def test_manifest_lists_exactly_what_was_written(site, tmp_path):
     out = tmp_path / "out"
     assert run("build", "--root", site, "--out", out).exit_code == 0
     files = {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()}
-    assert read_manifest(out) == files - {MANIFEST}
-    lines = (out / MANIFEST).read_text(encoding="utf-8").splitlines()
-    assert lines[0].startswith("# cxsite manifest v1")
-    assert lines[1:] == sorted(files - {MANIFEST})
+    assert manifest_files(out) == files - {MANIFEST}
+    manifest = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+    assert manifest["generation"] == 1 and manifest["foreign"] == []
+    assert manifest["files"] == {p: (out / p).stat().st_size for p in files - {MANIFEST}}
 
 
 def test_files_cxsite_wrote_before_and_no_longer_makes_are_removed(site, tmp_path):
@@ -283,49 +283,47 @@ def test_files_cxsite_wrote_before_and_no_longer_makes_are_removed(site, tmp_pat
     (site / "content" / "pages" / "guanyu.md").unlink()
     assert run("build", "--root", site, "--out", out).exit_code == 0
     assert not (out / "guanyu").exists()
-    assert "guanyu/index.html" not in read_manifest(out)
+    assert "guanyu/index.html" not in manifest_files(out)
 
 
 def beside(folder: Path) -> list[str]:
-    """The entries of a test's folder, leaving out the build cache the tests put there."""
-    return sorted(p.name for p in folder.iterdir() if not p.name.endswith("-cache"))
+    """The entries of a test's folder, leaving out the build cache the tests put there and the
+    output's spare tree and lock (which stay between builds); a half-done swap would show."""
+    kept = ("-cache", ".cxsite-next", ".cxsite-lock")
+    return sorted(p.name for p in folder.iterdir() if not p.name.endswith(kept))
 
 
-def _fail_copy(source, target, *args, **kwargs):
-    """Stand-in for shutil.copyfile on a full disk."""
-    raise OSError(28, "No space left on device")
+class FullDisk(LocalFiles):
+    """A file system that is full: writing a file fails."""
+
+    def write_new(self, path: str, data: bytes) -> None:
+        raise OSError(28, "No space left on device")
 
 
-def test_build_failing_while_writing_leaves_previous_output_and_no_staging(site, tmp_path, monkeypatch):
+def test_build_failing_while_writing_leaves_previous_output(site, tmp_path):
     out = tmp_path / "out"
     assert build_at(site, out).ok
     before = tree_bytes(out)
     with (site / "content" / "pages" / "guanyu.md").open("a", encoding="utf-8") as page:
         page.write("\n补充一段，让这次生成与上次不同。\n")
-    monkeypatch.setattr(cxsite.output.SiteWriter, "_target", _fail_copy)  # fails while staging
-    result = build_at(site, out)
+    result = build_at(site, out, files=FullDisk())
     assert [p.message for p in result.problems] == [
         "无法写入输出文件夹（No space left on device），网站保持原样"]
     assert tree_bytes(out) == before
     assert beside(tmp_path) == ["out", "site"]
 
 
-def test_write_failure_reaches_the_writer_without_a_traceback(site, tmp_path, monkeypatch, capsys):
+def test_write_failure_reaches_the_writer_without_a_traceback(site, tmp_path):
     out = tmp_path / "out"
     assert build_at(site, out).ok
     before = tree_bytes(out)
     with (site / "content" / "pages" / "guanyu.md").open("a", encoding="utf-8") as page:
         page.write("\n补充一段，让这次生成与上次不同。\n")
-    monkeypatch.setattr(cxsite.output.SiteWriter, "_target", _fail_copy)
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", ENV["SOURCE_DATE_EPOCH"])
-    monkeypatch.delenv("CXSITE_DEBUG", raising=False)
-    monkeypatch.setattr(sys, "argv", ["cxsite", "build", "--root", str(site), "--out", str(out)])
-    with pytest.raises(SystemExit) as exit_info:
-        main()
-    captured = capsys.readouterr()
-    assert exit_info.value.code == 1
-    assert captured.out == ""
-    assert captured.err == (f"{out}: 错误：无法写入输出文件夹（No space left on device），网站保持原样\n"
-                            "    提示：检查磁盘空间和文件夹权限后重新生成\n共 1 个错误\n" + FAILED)
+    result = CliRunner(env=ENV).invoke(cli, ["build", "--root", str(site), "--out", str(out)],
+                                       prog_name="cxsite", obj={"files": FullDisk()})
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr == (f"{out}: 错误：无法写入输出文件夹（No space left on device），网站保持原样\n"
+                             "    提示：检查磁盘空间和文件夹权限后重新生成\n共 1 个错误\n" + FAILED)
     assert tree_bytes(out) == before
     assert beside(tmp_path) == ["out", "site"]

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from cxsite.dates import (
+from cxsite.content.dates import (
     DateError,
     PartialDate,
     load_zone,

@@ -18,7 +18,7 @@ import feedparser
 import icalendar
 import pytest
 
-from cxsite.render import output_path
+from cxsite.site.urls import output_path
 from tests.support import FIXED_NOW, REPO, build_at
 
 BASE = "https://intranet.example.org/zt/cxcy/"

@@ -10,10 +10,10 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from cxsite.model import HeldBack
+from cxsite.site.model import HeldBack
 
 from htmlscan import find_all, links
-from support import GOLDEN, SAMPLE, compare_golden
+from support import EXAMPLE, GOLDEN, SAMPLE, compare_golden
 
 FUTURE_POST_DATE = dt.datetime(2010, 12, 1, tzinfo=ZoneInfo("Asia/Shanghai"))
 
@@ -24,11 +24,11 @@ def page(built, url: str) -> str:
 
 
 def test_sample_site_matches_golden(sample_build, update_golden):
-    compare_golden(sample_build.out, GOLDEN / "sample", update_golden)
+    compare_golden(sample_build.out, GOLDEN / "sample", update_golden, SAMPLE)
 
 
 def test_example_site_matches_golden(example_build, update_golden):
-    compare_golden(example_build.out, GOLDEN / "example", update_golden)
+    compare_golden(example_build.out, GOLDEN / "example", update_golden, EXAMPLE)
 
 
 def test_sample_builds_without_any_problem(sample_build):

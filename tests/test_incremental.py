@@ -9,9 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from cxsite.output import read_manifest
-
-from support import REPO, build_at, tree_bytes
+from support import FIXED_NOW, REPO, build_at, tree_bytes
 
 SITE_PARTS = ("site.yaml", "content", "layouts", "static")
 
@@ -181,9 +179,52 @@ def edit_config(root: Path, rng: random.Random) -> None:
                            flags=re.M), encoding="utf-8")
 
 
+def move_post_to_another_month(root: Path, rng: random.Random) -> None:
+    doc = rng.choice(sorted((root / "content" / "posts").glob("*.md")))
+    text = doc.read_text(encoding="utf-8")
+    month = rng.choice([7, 8, 9, 10])
+    doc.write_text(re.sub(r"^date: .*$", f"date: 2010-{month:02d}-{rng.randint(1, 28):02d}", text, count=1,
+                          flags=re.M), encoding="utf-8")
+
+
+def move_event_to_another_phase(root: Path, rng: random.Random) -> None:
+    path = rng.choice(sorted((root / "content" / "events").glob("*.yaml")))
+    text = path.read_text(encoding="utf-8")
+    phase = rng.choice(["phase-1", "phase-2"])
+    text = re.sub(r"^phase: .*$", f"phase: {phase}", text, flags=re.M) if "\nphase:" in "\n" + text \
+        else text + f"phase: {phase}\n"
+    path.write_text(text, encoding="utf-8")
+
+
+def move_event_to_another_month(root: Path, rng: random.Random) -> None:
+    path = rng.choice(sorted((root / "content" / "events").glob("*.yaml")))
+    text = path.read_text(encoding="utf-8")
+    day = f"2010-{rng.choice([7, 9, 11]):02d}-{rng.randint(1, 28):02d}"
+    text = re.sub(r"^end: .*\n", "", text, flags=re.M)  # an end before the new date would be a mistake
+    path.write_text(re.sub(r"^date: .*$", f"date: {day}", text, count=1, flags=re.M), encoding="utf-8")
+
+
+def move_bulletin_to_other_branches(root: Path, rng: random.Random) -> None:
+    doc = rng.choice(sorted((root / "content" / "bulletins").glob("*.md")))
+    text = doc.read_text(encoding="utf-8")
+    chosen = rng.sample(["houqin", "shengchan-1", "shengchan-2", "lituixiu"], rng.randint(1, 3))
+    doc.write_text(re.sub(r"^branches: .*$", f"branches: [{', '.join(chosen)}]", text, count=1, flags=re.M),
+                   encoding="utf-8")
+
+
+def edit_honor(root: Path, rng: random.Random) -> None:
+    # Honours have no pages of their own: only lists (the honours page, the home page, a branch's) show them.
+    path = root / "content" / "honors.yaml"
+    text = path.read_text(encoding="utf-8")
+    level = rng.choice(["省级", "厅级", "院级", "国家级"])
+    path.write_text(re.sub(r"^  level: .*$", f"  level: {level}", text, count=1, flags=re.M),
+                    encoding="utf-8")
+
+
 EDITS = [edit_body, edit_title, edit_tags, edit_date, add_bulletin, remove_newest_bulletin, rename_post,
          toggle_draft, rename_branch, add_event, edit_layout, toggle_layout_override, edit_static,
-         edit_config]
+         edit_config, move_post_to_another_month, move_event_to_another_phase, move_event_to_another_month,
+         move_bulletin_to_other_branches, edit_honor]
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
@@ -202,103 +243,8 @@ def test_random_edit_sequences_equal_clean_builds(tmp_path, seed):
             assert tree_bytes(out) == clean_files, (step, edit.__name__)
 
 
-def test_page_digest_covers_every_field_of_a_page():
-    # pipeline.page_digest spells the fields out for speed; a new field must be added there.
-    import dataclasses
-
-    from cxsite.render import Page
-    assert [f.name for f in dataclasses.fields(Page)] == [
-        "url", "template", "title", "kind", "doc", "record", "term", "items", "pager", "groups", "feed",
-        "in_sitemap"]
 
 
-def test_an_interrupted_commit_is_finished_by_the_next_build(tmp_path, monkeypatch):
-    import cxsite.output
-
-    root = copy_example(tmp_path / "site")
-    out = tmp_path / "out"
-    assert build_at(root, out, jobs=1).ok
-    for doc in sorted((root / "content" / "bulletins").glob("*.md")):
-        edit_title(doc.parent.parent.parent, random.Random(doc.name))
-    moved = []
-    real_target = cxsite.output._target
-
-    def interrupted(staging, rel, made):
-        if len(moved) == 2:  # the third move of the commit never happens
-            raise KeyboardInterrupt
-        moved.append(rel)
-        return real_target(staging, rel, made)
-
-    monkeypatch.setattr(cxsite.output, "_target", interrupted)
-    with pytest.raises(KeyboardInterrupt):
-        build_at(root, out, jobs=1)
-    monkeypatch.undo()
-    staging = cxsite.output.staging_dir(out.resolve())
-    assert (staging / cxsite.output.JOURNAL).is_file()  # kept for the next run, not dropped
-    assert build_at(root, out, jobs=1).ok
-    assert not staging.exists()
-    _, clean = clean_build(root, tmp_path / "clean")
-    assert tree_bytes(out) == clean
-
-
-def test_a_first_build_renames_its_staging_folder_into_place(tmp_path, monkeypatch):
-    import cxsite.output
-
-    root = copy_example(tmp_path / "site")
-    out = tmp_path / "out"
-    renamed = []
-    real_rename = cxsite.output.os.rename
-    monkeypatch.setattr(cxsite.output.os, "rename", lambda a, b: (renamed.append((a, b)), real_rename(a, b)))
-    assert build_at(root, out, jobs=1).ok
-    assert renamed == [(cxsite.output.staging_dir(out.resolve()), out.resolve())]
-    assert not (out / cxsite.output.JOURNAL).exists() and not (out / cxsite.output.STAGING_MARK).exists()
-    _, clean = clean_build(root, tmp_path / "clean")
-    assert tree_bytes(out) == clean
-
-
-def test_marks_left_by_an_interrupted_whole_folder_commit_are_removed(tmp_path, monkeypatch):
-    import cxsite.output
-
-    root = copy_example(tmp_path / "site")
-    out = tmp_path / "out"
-    monkeypatch.setattr(cxsite.output, "_drop_marks", lambda out: None)  # interrupted right after the rename
-    assert build_at(root, out, jobs=1).ok
-    monkeypatch.undo()
-    assert (out / cxsite.output.STAGING_MARK).exists()
-    assert not cxsite.output.SiteWriter(out).intact({p: (out / p).stat().st_size for p in read_manifest(out)})
-    second = build_at(root, out, jobs=1)
-    assert second.ok and second.written == 0
-    assert not (out / cxsite.output.JOURNAL).exists() and not (out / cxsite.output.STAGING_MARK).exists()
-    _, clean = clean_build(root, tmp_path / "clean")
-    assert tree_bytes(out) == clean
-
-
-def test_a_whole_folder_journal_falls_back_to_moves_when_the_output_appeared(tmp_path):
-    from cxsite.output import JOURNAL, STAGING_MARK, recover, staging_dir
-
-    out = tmp_path / "out"
-    staging = staging_dir(out)
-    (staging / "a").mkdir(parents=True)
-    (staging / STAGING_MARK).write_text("x", encoding="utf-8")
-    (staging / "a" / "index.html").write_text("new", encoding="utf-8")
-    journal = '{"moves": ["a/index.html"], "deletes": [], "manifest": ["a/index.html"], "whole": true}'
-    (staging / JOURNAL).write_text(journal, encoding="utf-8")
-    out.mkdir()
-    (out / "notes.txt").write_text("not ours", encoding="utf-8")
-    recover(out)
-    assert (out / "a" / "index.html").read_text(encoding="utf-8") == "new"
-    assert (out / "notes.txt").read_text(encoding="utf-8") == "not ours"
-    assert read_manifest(out) == {"a/index.html"} and not staging.exists()
-
-
-def spy_body_edits(monkeypatch) -> list:
-    """Record what each build found about body-only edits (None: it verified every page)."""
-    import cxsite.build
-
-    seen = []
-    real = cxsite.build._body_edits
-    monkeypatch.setattr(cxsite.build, "_body_edits", lambda *args: seen.append(real(*args)) or seen[-1])
-    return seen
 
 
 def write_post_without_summary(root: Path, first_paragraph: str) -> Path:
@@ -309,16 +255,15 @@ def write_post_without_summary(root: Path, first_paragraph: str) -> Path:
     return path
 
 
-def test_a_body_edit_verifies_only_the_pages_that_read_the_document(tmp_path, monkeypatch):
+def test_a_body_edit_verifies_only_the_pages_that_read_the_document(tmp_path):
     root = copy_example(tmp_path / "site")
     out = tmp_path / "out"
     post = write_post_without_summary(root, "原来的第一段文字。")
     assert build_at(root, out, jobs=1).ok
-    seen = spy_body_edits(monkeypatch)
     text = post.read_text(encoding="utf-8")
     post.write_text(text.replace("原来的第一段", "改过的第一段"), encoding="utf-8")
     result = build_at(root, out, jobs=1)
-    assert result.ok and seen == [frozenset({"/posts/2010-09-20-zhaiyao/"})]
+    assert result.ok and result.body_only == frozenset({"/posts/2010-09-20-zhaiyao/"})
     for shown in ("posts/index.html", "tags/xuexi-taolun/index.html", "categories/gongzuo-dongtai/index.html",
                   "feed.xml", "categories/gongzuo-dongtai/feed.xml"):  # summaries, and full text in feeds
         assert "改过的第一段" in (out / shown).read_text(encoding="utf-8"), shown
@@ -327,14 +272,14 @@ def test_a_body_edit_verifies_only_the_pages_that_read_the_document(tmp_path, mo
 
 
 @pytest.mark.parametrize("other", [edit_title, edit_layout, edit_static, add_bulletin])
-def test_a_body_edit_beside_any_other_change_verifies_every_page(tmp_path, monkeypatch, other):
+def test_a_body_edit_beside_any_other_change_verifies_every_page(tmp_path, other):
     root = copy_example(tmp_path / "site")
     out = tmp_path / "out"
     assert build_at(root, out, jobs=1).ok
-    seen = spy_body_edits(monkeypatch)
     edit_body(root, random.Random(7))
     other(root, random.Random(8))
-    assert build_at(root, out, jobs=1).ok and seen == [None]
+    result = build_at(root, out, jobs=1)
+    assert result.ok and result.body_only is None
     _, clean = clean_build(root, tmp_path / "clean")
     assert tree_bytes(out) == clean
 
@@ -355,15 +300,80 @@ def test_a_layout_printing_whole_documents_stays_correct_after_a_body_edit(tmp_p
 
 
 def test_a_cache_of_another_version_is_dropped_but_not_files_cxsite_did_not_write(tmp_path):
-    from cxsite.cache import Cache
+    from cxsite.content.markdown import Rendered
+    from cxsite.incremental.store import Cache
 
     folder = tmp_path / "cache"
-    Cache(folder).put_many([("k", ("summary", 1, ()), "<p>x</p>")])
+    Cache(folder).put_many([Rendered("k", "<p>x</p>", "summary", 1, ())])
     (folder / "templates").mkdir()
     (folder / "templates" / "__jinja2_abc.cache").write_bytes(b"compiled")
     (folder / "notes.txt").write_text("mine", encoding="utf-8")
     (folder / "VERSION").write_text("cxsite 0.0.1 (older)\n", encoding="utf-8")
     fresh = Cache(folder)
-    assert fresh.html_keys == set()  # nothing of the other version is trusted
+    assert set(fresh.markdown) == set()  # nothing of the other version is trusted
     assert not (folder / "templates").exists()
     assert (folder / "notes.txt").read_text(encoding="utf-8") == "mine"
+
+
+@pytest.mark.parametrize("edit", EDITS, ids=lambda edit: edit.__name__)
+def test_every_kind_of_edit_equals_a_clean_build(tmp_path, edit):
+    root = copy_example(tmp_path / "site")
+    out = tmp_path / "out"
+    assert build_at(root, out, jobs=1).ok
+    edit(root, random.Random(5))
+    result = build_at(root, out, jobs=1)
+    clean, clean_files = clean_build(root, tmp_path / "clean")
+    assert result.ok == clean.ok, (result.problems, clean.problems)
+    if result.ok:
+        assert tree_bytes(out) == clean_files
+
+
+def test_changing_any_field_of_a_page_changes_its_digest(tmp_path):
+    import dataclasses
+
+    from cxsite.build import BuildOptions, load_site, set_up
+    from cxsite.incremental.planner import page_digest
+    from cxsite.incremental.recorder import Digests
+    from cxsite.incremental.state import State
+    from cxsite.incremental.store import Cache
+    from cxsite.render.pages import Page, Pager
+    from cxsite.render.subscriptions import plan_subscriptions
+
+    options = BuildOptions(REPO, now=FIXED_NOW)
+    setup, _ = set_up(options)
+    site = load_site(options, setup, Cache(tmp_path / "cache"), State()).site
+    first, second = site.bulletins[0], site.bulletins[1]
+    base = Page(url="/a/", template="page.html", title="甲", kind="page", doc=first, record=site.branches[0],
+                term=site.tags[0], items=(first, second), pager=Pager(1, 3, "/a/"),
+                groups=(("7月", (first,)),), data=plan_subscriptions(site), feed="/a/feed.xml",
+                in_sitemap=True)
+    other = {"url": "/b/", "template": "post.html", "title": "乙", "kind": "post", "doc": second,
+             "record": site.branches[1], "term": site.tags[1], "items": (second, first),
+             "pager": Pager(2, 3, "/a/"),
+             "groups": (("8月", (first,)),), "data": None, "feed": "", "in_sitemap": False}
+    fields = sorted(f.name for f in dataclasses.fields(Page))
+    assert sorted(other) == fields, "give the new field another value here"
+    digests = Digests(site)
+    before = page_digest(base, digests)
+    for name, value in other.items():
+        assert page_digest(dataclasses.replace(base, **{name: value}), digests) != before, name
+    # The same page digests the same: the digest depends on the data, not on the object.
+    assert page_digest(dataclasses.replace(base), digests) == before
+
+
+def test_a_page_showing_only_its_groups_follows_a_move_to_another_month(tmp_path):
+    # The archive's index here shows nothing but page.groups (months and their counts): only the
+    # page's own data tells it that a post moved from one month to another.
+    root = copy_example(tmp_path / "site")
+    (root / "layouts").mkdir(exist_ok=True)
+    (root / "layouts" / "archive.html").write_text(
+        "{% for year, months in page.groups %}{{ year }}:{% for label, link, count in months %}"
+        "{{ label }}={{ count }};{% endfor %}{% endfor %}\n", encoding="utf-8")
+    out = tmp_path / "out"
+    assert build_at(root, out, jobs=1).ok
+    post = root / "content" / "posts" / "2010-08-09-xinde-xiangmu-yixian.md"
+    post.write_text(re.sub(r"^date: .*$", "date: 2010-09-09", post.read_text(encoding="utf-8"), count=1,
+                           flags=re.M), encoding="utf-8")
+    assert build_at(root, out, jobs=1).ok
+    _, clean = clean_build(root, tmp_path / "clean")
+    assert (out / "archive" / "index.html").read_bytes() == clean["archive/index.html"]

@@ -1,7 +1,8 @@
-"""The architecture of DESIGN §6, checked on the source: imports point down, only output.py writes.
+"""The architecture of DESIGN §6, checked on the source: packages import downwards, only publish/ writes.
 
-Every module of cxsite/ must be placed in LAYERS; a module may import only
-modules of lower layers (modules sharing a layer are independent stages).
+Every module of cxsite/ belongs to a unit: a subpackage (content/, site/, …) or a
+top-level module (build.py, cli.py). A unit may import only units of lower
+layers; units sharing a layer are independent stages.
 """
 
 from __future__ import annotations
@@ -13,56 +14,50 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "cxsite"
 
-# README "Developers", lowest first. A new module goes where its imports put it.
+# README "Developers", lowest first. A new subpackage or top-level module goes where its imports put it.
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("__init__",),  # the package itself: only __version__
-    ("problem", "workers"),
-    ("mistakes", "doctor", "linkcheck"),
-    ("syntax", "dates", "slug"),
-    ("schema",),
-    ("config",),
-    ("markup",),
-    ("model",),
-    ("sources", "integrity"),
-    ("deps", "loader", "subscriptions"),
-    ("graph",),
-    ("theme", "render", "scaffold"),
-    ("feeds", "calendar"),
-    ("cache", "output"),
-    ("pipeline",),
-    ("build", "server", "watch"),  # the preview's parts never import build: cli wires them
-    ("check", "authoring"),  # `cxsite check`, `new` and `init`: like build, they order stages
+    ("problem",),  # the one error currency
+    ("content",),  # site.yaml, sources and Markdown read and checked
+    ("site",),  # the model, the graph, URL rules, the built-in kinds
+    ("render",),  # pages, output jobs, templates, feeds, calendars: the Site to bytes
+    ("publish",),  # the output folder: whole site or nothing; files for new/init
+    ("incremental",),  # state, dependency keys, what to make again: wraps render, writes through publish
+    ("serve",),  # the preview server and watcher: they never import build (cli wires them)
+    ("build",),  # orders the stages; one path for build, serve and check
+    ("check", "authoring"),  # `cxsite check`, `new`, `init`: like build, they order stages
     ("cli",),
     ("__main__",),
 )
-LAYER_OF = {module: depth for depth, names in enumerate(LAYERS) for module in names}
+LAYER_OF = {unit: depth for depth, names in enumerate(LAYERS) for unit in names}
 
-WRITER = "output"
-# The build cache writes too, but only inside its own folder (.cxsite-cache/).
-WRITERS = {WRITER, "cache"}
-# Modules that may read files: the project (config, loader, the template loader),
-# output (the previous build's manifest), the cache (its own folder) and the preview
-# server (its own live-reload script, a resource of the package) and scaffold (the
-# skeleton of a new site, a resource of the package too).
-READERS = {"config", "loader", "theme", "output", "cache", "server", "scaffold"}
+
+def unit_of(path: Path) -> str:
+    """The unit a module belongs to: its subpackage, or its own name at the top."""
+    rel = path.relative_to(PACKAGE)
+    return rel.parts[0] if len(rel.parts) > 1 else rel.stem
 
 
 def modules() -> dict[str, ast.Module]:
-    """Parse every module of the package: {name: tree}."""
-    return {path.stem: ast.parse(path.read_text(encoding="utf-8"), str(path))
-            for path in sorted(PACKAGE.glob("*.py"))}
+    """Parse every module of the package, subpackages included: {path relative to cxsite/: tree}."""
+    return {path.relative_to(PACKAGE).as_posix(): ast.parse(path.read_text(encoding="utf-8"), str(path))
+            for path in sorted(PACKAGE.rglob("*.py"))}
 
 
-def imported_modules(tree: ast.Module) -> list[tuple[str, int]]:
-    """Return the cxsite modules a module imports (anywhere in it) with their lines."""
+def imported_units(tree: ast.Module, package: tuple[str, ...] = ()) -> list[tuple[str, int]]:
+    """Return the cxsite units a module imports (anywhere in it) with their lines.
+
+    `package` is the module's own package path inside cxsite, for relative imports.
+    """
     found = []
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             found += [(alias.name, node.lineno) for alias in node.names]
         elif isinstance(node, ast.ImportFrom):
             if node.level:  # relative: `from . import x` or `from .x import y`
-                base = ["cxsite", *([node.module] if node.module else [])]
-                names = [".".join(base)] if node.module else [f"cxsite.{a.name}" for a in node.names]
+                base = ["cxsite", *package[: len(package) - node.level + 1]]
+                base += node.module.split(".") if node.module else []
+                names = [".".join(base)] if node.module else [".".join([*base, a.name]) for a in node.names]
                 found += [(name, node.lineno) for name in names]
             elif node.module == "cxsite":  # `from cxsite import render` or `… import __version__`
                 found += [(f"cxsite.{a.name}" if a.name in LAYER_OF else "cxsite", node.lineno)
@@ -77,20 +72,41 @@ def imported_modules(tree: ast.Module) -> list[tuple[str, int]]:
     return result
 
 
-def test_every_module_is_placed_in_a_layer():
-    assert sorted(modules()) == sorted(LAYER_OF), "place each new module of cxsite/ in LAYERS"
+def test_every_module_belongs_to_a_layer():
+    units = {unit_of(PACKAGE / name) for name in modules()}
+    assert sorted(units - set(LAYER_OF)) == [], "place each new subpackage or module of cxsite/ in LAYERS"
 
 
-@pytest.mark.parametrize("name", sorted(LAYER_OF))
+@pytest.mark.parametrize("name", sorted(modules()))
 def test_imports_point_down(name):
-    tree = modules()[name]
-    wrong = [f"cxsite/{name}.py:{line} imports {target}"
-             for target, line in imported_modules(tree)
-             if target != name and LAYER_OF.get(target, len(LAYERS)) >= LAYER_OF[name]]
+    unit = unit_of(PACKAGE / name)
+    package = tuple(Path(name).parts[:-1])
+    wrong = [f"cxsite/{name}:{line} imports {target}"
+             for target, line in imported_units(modules()[name], package)
+             if target != unit and LAYER_OF.get(target, len(LAYERS)) >= LAYER_OF[unit]]
     assert wrong == []
 
 
+def test_the_model_and_rendering_know_nothing_of_the_incremental_machinery():
+    # Implied by the layers; said again because it is the seam the design insists on.
+    for name, tree in modules().items():
+        if unit_of(PACKAGE / name) in ("content", "site", "render"):
+            units = {unit for unit, _ in imported_units(tree, tuple(Path(name).parts[:-1]))}
+            assert "incremental" not in units, name
+
+
 # --- which modules touch the file system ---------------------------------------------------------
+
+# publish/ writes the output folder (and the files a writer asks for); the build cache writes
+# too, but only inside its own folder (.cxsite-cache/).
+WRITERS = ("publish/", "incremental/store.py")
+# What may read files: the project (content/project.py, reader.py, config.py, extensions.py and the
+# template loader), publish (the previous build's manifest), the cache (its own folder), the preview
+# server (its live-reload script, a resource of the package) and scaffold (the skeleton of a new
+# site, a resource of the package too).
+READERS = ("content/project.py", "content/reader.py", "content/config.py", "content/extensions.py",
+           "render/templates.py", "publish/", "incremental/store.py", "serve/server.py",
+           "authoring/scaffold.py")
 
 WRITE_METHODS = {
     "write_text", "write_bytes", "mkdir", "makedirs", "unlink", "rmdir", "rmtree", "rename", "renames",
@@ -142,25 +158,26 @@ def file_access(tree: ast.AST) -> list[tuple[str, int, str]]:
     return found
 
 
-def test_only_output_writes_files():
-    writers = [f"cxsite/{name}.py:{line} calls {call}"
-               for name, tree in modules().items() if name not in WRITERS
+def test_only_publish_writes_files():
+    writers = [f"cxsite/{name}:{line} calls {call}"
+               for name, tree in modules().items() if not name.startswith(WRITERS)
                for kind, line, call in file_access(tree) if kind == "write"]
     assert writers == []
 
 
 def test_only_the_readers_read_files():
-    readers = [f"cxsite/{name}.py:{line} calls {call}"
-               for name, tree in modules().items() if name not in READERS
+    readers = [f"cxsite/{name}:{line} calls {call}"
+               for name, tree in modules().items() if not name.startswith(READERS)
                for kind, line, call in file_access(tree) if kind == "read"]
     assert readers == []
 
 
-def test_output_is_found_writing():
-    # If the detector went blind, test_only_output_writes_files would pass for nothing.
-    calls = {call for kind, _, call in file_access(modules()[WRITER]) if kind == "write"}
-    assert {"open", "write_text", "mkdir", "makedirs", "copyfile", "replace", "rmtree", "unlink",
-            "rmdir"} <= calls
+def test_publish_is_found_writing():
+    # If the detector went blind, test_only_publish_writes_files would pass for nothing.
+    calls = {call for name, tree in modules().items() if name.startswith("publish/")
+             for kind, _, call in file_access(tree) if kind == "write"}
+    assert {"open", "write_text", "makedirs", "copy2", "replace", "rename", "unlink", "rmdir",
+            "link"} <= calls
 
 
 WRITING_SOURCE = '''
@@ -224,8 +241,10 @@ def test_detector_leaves_reads_and_lookalikes_alone():
 
 
 def test_import_detector_sees_every_form():
-    tree = ast.parse("from cxsite.render import Output\nimport cxsite.build\n"
-                     "from cxsite import __version__\nfrom . import cli\nfrom .model import Site\n"
-                     "def f():\n    from cxsite.output import x\n")
-    assert sorted(imported_modules(tree)) == sorted([("render", 1), ("build", 2), ("__init__", 3),
-                                                     ("cli", 4), ("model", 5), ("output", 7)])
+    tree = ast.parse("from cxsite.render.pages import Output\nimport cxsite.build\n"
+                     "from cxsite import __version__\nfrom .. import cli\nfrom .model import Site\n"
+                     "from ..content import reader\n"
+                     "def f():\n    from cxsite.publish.writer import x\n")
+    assert sorted(imported_units(tree, ("site",))) == sorted([
+        ("render", 1), ("build", 2), ("__init__", 3), ("cli", 4), ("site", 5), ("content", 6),
+        ("publish", 8)])

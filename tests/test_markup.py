@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from cxsite.markup import (
+from cxsite.content.markdown import (
     Link,
     Markup,
     cut_summary,
@@ -13,7 +13,7 @@ from cxsite.markup import (
     resolve_links,
     sanitize,
 )
-from cxsite.render import relative_url
+from cxsite.site.urls import relative_url
 
 SOURCE = "content/bulletins/001.md"
 

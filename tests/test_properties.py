@@ -12,12 +12,13 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cxsite.config import STAND_IN, read_config
+from cxsite.authoring.scaffold import yaml_text
+from cxsite.content.config import STAND_IN, read_config
+from cxsite.content.schema import check_fields
+from cxsite.content.sources import Checked, parse_document, parse_records
+from cxsite.content.syntax import FrontMatter, YamlValue, decode_source, parse_yaml, split_front_matter
 from cxsite.problem import Problem
-from cxsite.scaffold import yaml_text
-from cxsite.schema import SCHEMAS, check_fields
-from cxsite.sources import Checked, parse_document, parse_records
-from cxsite.syntax import FrontMatter, YamlValue, decode_source, parse_yaml, split_front_matter
+from cxsite.site.records import BUILT_IN_KINDS
 
 TZ = ZoneInfo("Asia/Shanghai")
 PROPERTY = settings(max_examples=300, derandomize=True, deadline=None,
@@ -89,14 +90,17 @@ def test_parsing_dumped_yaml_gives_back_a_value(value):
     assert data is not None or problems
 
 
+KINDS = {kind.name: kind for kind in BUILT_IN_KINDS}
+
+
 @PROPERTY
-@given(st.sampled_from(sorted(SCHEMAS)), st.dictionaries(
-    st.sampled_from(sorted({f.name for fields in SCHEMAS.values() for f in fields} | {"tittle", "标题"})),
+@given(st.sampled_from(sorted(KINDS)), st.dictionaries(
+    st.sampled_from(sorted({f.name for k in KINDS.values() for f in k.fields} | {"tittle", "标题"})),
     values, max_size=8))
 def test_checking_any_values_against_any_kind_gives_values_or_problems(kind, raw):
-    read, problems = check_fields(YamlValue(raw, {(): (2, 1)}), kind, "a.md", TZ)
+    read, problems = check_fields(YamlValue(raw, {(): (2, 1)}), KINDS[kind], "a.md", TZ)
     assert_problems(problems)
-    assert isinstance(read, dict) and set(read) <= {f.name for f in SCHEMAS[kind]}
+    assert isinstance(read, dict) and set(read) <= {f.name for f in KINDS[kind].fields}
     assert all(p.path == "a.md" for p in problems)
 
 
@@ -105,7 +109,7 @@ def test_checking_any_values_against_any_kind_gives_values_or_problems(kind, raw
     st.binary(max_size=300), yaml_like.map(lambda t: f"---\n{t}\n---\n\n正文".encode()),
     yaml_like.map(lambda t: f"---\n{t}\n---\n".encode("gb18030", "replace"))))
 def test_reading_any_document_gives_items_or_problems(kind, data):
-    checked = parse_document(data, "content/x/a.md", kind, STAND_IN, "a")
+    checked = parse_document(data, "content/x/a.md", KINDS[kind], STAND_IN, "a")
     assert isinstance(checked, Checked)
     assert_problems(checked.problems)
     assert checked.items or any(p.is_error for p in checked.problems)
@@ -118,7 +122,7 @@ def test_reading_any_document_gives_items_or_problems(kind, data):
                              scalars, max_size=5), max_size=3).map(
         lambda v: yaml.safe_dump(v, allow_unicode=True).encode())))
 def test_reading_any_record_file_gives_records_or_problems(kind, list_form, data):
-    checked = parse_records(data, f"content/{kind}.yaml", kind, STAND_IN, None if list_form else "a")
+    checked = parse_records(data, f"content/{kind}.yaml", KINDS[kind], STAND_IN, None if list_form else "a")
     assert isinstance(checked, Checked)
     assert_problems(checked.problems)
     if not checked.items and not checked.problems:  # only an empty list holds nothing and is right

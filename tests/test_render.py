@@ -6,7 +6,8 @@ from urllib.parse import urljoin
 
 import pytest
 
-from cxsite.render import Pager, output_path, relative_url
+from cxsite.render.pages import Pager
+from cxsite.site.urls import output_path, relative_url
 
 # (target, page the link is on, relative link, portable link)
 CASES = [

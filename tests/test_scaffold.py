@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from cxsite.cli import cli
-from cxsite.output import write_new_file
+from cxsite.publish.files import write_new_file
 
 from support import REPO, build_at, tree_bytes
 

@@ -12,7 +12,7 @@ import pytest
 
 from cxsite.build import Rebuild
 from cxsite.problem import error, warning
-from cxsite.server import (
+from cxsite.serve.server import (
     EVENTS_PATH,
     LIVE_SCRIPT,
     Preview,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from cxsite.slug import is_slug, slugify
+from cxsite.content.slug import is_slug, slugify
 
 
 @pytest.mark.parametrize(("text", "slug"), [

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from cxsite.content.syntax import FrontMatter, decode_source, parse_yaml, split_front_matter
 from cxsite.problem import Problem, error
-from cxsite.syntax import FrontMatter, decode_source, parse_yaml, split_front_matter
 
 PATH = "content/bulletins/002.md"
 

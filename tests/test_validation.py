@@ -11,10 +11,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from cxsite.config import STAND_IN, read_config
-from cxsite.schema import check_fields, key_names, read_list
-from cxsite.sources import parse_document, parse_records
-from cxsite.syntax import YamlValue, decode_source, parse_yaml, split_front_matter
+from cxsite.content.config import STAND_IN, read_config
+from cxsite.content.schema import check_fields, key_names, read_list
+from cxsite.content.sources import parse_document, parse_records
+from cxsite.content.syntax import YamlValue, decode_source, parse_yaml, split_front_matter
+from cxsite.site.records import BUILT_IN_KINDS
 
 TZ = ZoneInfo("Asia/Shanghai")
 
@@ -24,11 +25,14 @@ def shown(problems) -> list[str]:
     return [p.format() for p in problems]
 
 
+KINDS = {kind.name: kind for kind in BUILT_IN_KINDS}
+
+
 def fields(yaml_text: str, kind: str = "bulletin"):
     """Check a front matter (starting on line 2, as in a file) against a kind."""
-    data, problems = parse_yaml(yaml_text, "a.md", 2, key_names(kind))
+    data, problems = parse_yaml(yaml_text, "a.md", 2, key_names(KINDS[kind]))
     assert data is not None, shown(problems)
-    return check_fields(data, kind, "a.md", TZ)
+    return check_fields(data, KINDS[kind], "a.md", TZ)
 
 
 # --- encodings -----------------------------------------------------------------------------------
@@ -131,7 +135,7 @@ def test_front_matter_is_split_with_line_numbers():
                                  "    提示：检查缩进和括号是否配对"),
 ])
 def test_yaml_mistakes(text, expected):
-    data, problems = parse_yaml(text, "a.md", 2, key_names("bulletin"))
+    data, problems = parse_yaml(text, "a.md", 2, key_names(KINDS["bulletin"]))
     assert shown(problems) == [expected]
     if not expected.startswith(("a.md:3:1: 错误：键“", "a.md:2:1: 错误：键必须")):
         assert data is None
@@ -269,22 +273,23 @@ def test_honours_take_a_year_a_month_or_a_day():
 
 def test_a_document_with_mistakes_still_says_who_it_is_and_what_it_refers_to():
     checked = parse_document("---\ntitle: 标题\nissue: 3\ndate: 2010.7.8\nbranches: [a, b]\n---\n".encode(),
-                             "content/bulletins/3.md", "bulletin", STAND_IN, "3")
+                             "content/bulletins/3.md", KINDS["bulletin"], STAND_IN, "3")
     assert checked.items == ()
     [unbuilt] = checked.unbuilt
-    assert (unbuilt.identity, unbuilt.branches, unbuilt.lines[("branches", 1)]) == (("issue", 3), ("a", "b"),
-                                                                                   (5, 15))
+    assert unbuilt.identity == ("issue", 3)
+    assert (unbuilt.references["branches"], unbuilt.lines[("branches", 1)]) == (("a", "b"), (5, 15))
 
 
 def test_a_gbk_record_file_still_says_which_ids_it_holds():
     checked = parse_records("- id: houqin\n  name: 第一党支部\n".encode("gb18030"), "content/branches.yaml",
-                            "branches", STAND_IN, None)
+                            KINDS["branches"], STAND_IN, None)
     assert [u.identity for u in checked.unbuilt] == [("branches", "houqin")]
 
 
 def test_record_files_with_mistakes():
     def problems(text: str, stem=None):
-        return shown(parse_records(text.encode(), "content/events.yaml", "events", STAND_IN, stem).problems)
+        events = KINDS["events"]
+        return shown(parse_records(text.encode(), "content/events.yaml", events, STAND_IN, stem).problems)
 
     assert problems("# 只有注释\n") == ["content/events.yaml:1: 错误：文件里只有注释，没有记录\n"
                                        "    提示：删除这个文件，或写入记录内容"]
@@ -336,7 +341,7 @@ def test_yaml_value_without_positions_still_answers():
 def test_a_file_yaml_cannot_parse_still_says_who_it_is_when_it_is_written_plainly():
     def who(text: str, path: str, kind: str, stem: str | None):
         parse = parse_document if kind == "bulletin" else parse_records
-        return parse(text.encode(), path, kind, STAND_IN, stem).unbuilt[0].identity
+        return parse(text.encode(), path, KINDS[kind], STAND_IN, stem).unbuilt[0].identity
 
     assert who("---\ntitle：甲\nissue: 7\n---\n", "content/bulletins/7.md", "bulletin", "7") == ("issue", 7)
     assert who("id: xuexi\ntitle：学习\n", "content/events/a.yaml", "events", "a") == ("events", "xuexi")

@@ -9,7 +9,7 @@ from pathlib import Path, PurePosixPath
 import pytest
 from watchdog import events as wd
 
-from cxsite.watch import (
+from cxsite.serve.watch import (
     THEME_DIR,
     ChangeKind,
     Changes,

@@ -1,0 +1,136 @@
+"""Dates as writers type them (2010-07-08, 2010-07-08 14:30, 2010年7月8日) and as readers see them."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+DATE_FORMS = "2010-07-08、2010-07-08 14:30 或 2010年7月8日"  # as every message names them
+
+_ISO = re.compile(
+    r"^(\d{4})-(\d{1,2})-(\d{1,2})"
+    r"(?:[ T](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?\s*(Z|[+-]\d{2}:?\d{2})?)?$"
+)
+_ZH = re.compile(r"^(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]"
+                 r"(?:\s*(\d{1,2})[:：](\d{2}))?$")
+_YEAR = re.compile(r"^(\d{4})\s*年?$")
+_MONTH = re.compile(r"^(\d{4})(?:-|\s*年\s*)(\d{1,2})\s*月?$")
+
+
+class DateError(ValueError):
+    """A date a writer typed that cannot be understood; the message is Chinese."""
+
+
+@dataclass(frozen=True, order=True)
+class PartialDate:
+    """A date known to the year, the month or the day (honours are often dated by year)."""
+
+    year: int
+    month: int | None = None
+    day: int | None = None
+
+    def zh(self) -> str:
+        """Return the date in Chinese: 2009年, 2010年5月 or 2010年5月8日."""
+        text = f"{self.year}年"
+        if self.month:
+            text += f"{self.month}月"
+            if self.day:
+                text += f"{self.day}日"
+        return text
+
+    def iso(self) -> str:
+        """Return the date as 2009, 2010-05 or 2010-05-08 (for <time datetime>)."""
+        text = f"{self.year:04d}"
+        if self.month:
+            text += f"-{self.month:02d}"
+            if self.day:
+                text += f"-{self.day:02d}"
+        return text
+
+
+def parse_datetime(value, tz: dt.tzinfo) -> dt.datetime:
+    """Parse a date or date-time in the site's zone; raise DateError with a Chinese reason."""
+    text = _as_text(value)
+    match = _ISO.match(text) or _ZH.match(text)
+    if not match:
+        raise DateError(_unrecognised(text))
+    year, month, day = (int(g) for g in match.groups()[:3])
+    hour, minute = (int(g) if g else 0 for g in match.groups()[3:5])
+    second = int(match.group(6)) if match.re is _ISO and match.group(6) else 0
+    _check_day(text, year, month, day)
+    if hour > 23 or minute > 59 or second > 59:
+        raise DateError(f"“{text}”的时间不存在（小时应为 0–23，分钟 0–59）")
+    offset = match.group(7) if match.re is _ISO else None
+    zone = _offset_zone(offset) if offset else tz
+    return dt.datetime(year, month, day, hour, minute, second, tzinfo=zone).astimezone(tz)
+
+
+def parse_partial_date(value) -> PartialDate:
+    """Parse a year, a month or a day; raise DateError with a Chinese reason."""
+    text = _as_text(value)
+    if match := _YEAR.match(text):
+        return PartialDate(int(match.group(1)))
+    if match := _MONTH.match(text):
+        year, month = int(match.group(1)), int(match.group(2))
+        if not 1 <= month <= 12:
+            raise DateError(f"“{text}”不存在：没有{month}月")
+        return PartialDate(year, month)
+    when = parse_datetime(text, dt.UTC)
+    return PartialDate(when.year, when.month, when.day)
+
+
+def _as_text(value) -> str:
+    """Return the value as stripped text (YAML may give an int year)."""
+    if isinstance(value, bool) or value is None:
+        raise DateError("缺少日期")
+    return str(value).strip()
+
+
+def _check_day(text: str, year: int, month: int, day: int) -> None:
+    """Raise DateError for a day that is not on the calendar."""
+    if not 1 <= month <= 12:
+        raise DateError(f"“{text}”不存在：没有{month}月")
+    last = calendar.monthrange(year, month)[1]
+    if not 1 <= day <= last:
+        raise DateError(f"“{text}”不存在：{year}年{month}月只有{last}天")
+
+
+def _unrecognised(text: str) -> str:
+    """Explain why a date text is not accepted."""
+    if re.match(r"^\d{1,2}\s*月\s*\d{1,2}\s*[日号]?$", text):
+        return f"“{text}”缺少年份"
+    if re.match(r"^\d{4}\s*[./]\s*\d{1,2}\s*[./]\s*\d{1,2}", text):
+        return f"“{text}”的写法无法识别（年月日之间用了“.”或“/”）"
+    return f"“{text}”不是可识别的日期"
+
+
+def _offset_zone(offset: str) -> dt.tzinfo:
+    """Return a fixed zone for an ISO offset such as +08:00 or Z."""
+    if offset == "Z":
+        return dt.UTC
+    sign = -1 if offset[0] == "-" else 1
+    digits = offset[1:].replace(":", "")
+    return dt.timezone(sign * dt.timedelta(hours=int(digits[:2]), minutes=int(digits[2:])))
+
+
+def load_zone(name: str) -> dt.tzinfo:
+    """Return the named IANA time zone; raise DateError when unknown."""
+    try:
+        return ZoneInfo(name)
+    except (ValueError, KeyError, OSError) as exc:
+        raise DateError(f"未知的时区“{name}”") from exc
+
+
+def zh_date(value) -> str:
+    """Format a date the Chinese way: 2010年7月8日."""
+    if isinstance(value, PartialDate):
+        return value.zh()
+    return f"{value.year}年{value.month}月{value.day}日"
+
+
+def zh_month(value) -> str:
+    """Format a month the Chinese way: 2010年7月."""
+    return f"{value.year}年{value.month}月"

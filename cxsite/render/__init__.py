@@ -1,0 +1,1 @@
+"""From the Site to bytes: page families and output jobs, registered; templates; feeds and calendars."""

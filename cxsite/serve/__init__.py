@@ -1,0 +1,1 @@
+"""`cxsite serve`: the preview server and the source watcher; neither knows how to build."""

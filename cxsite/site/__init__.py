@@ -1,0 +1,1 @@
+"""The site model: frozen model objects, the Site graph, its URL rules and the cross-file checks."""
