@@ -144,17 +144,18 @@ def set_up(options: BuildOptions) -> tuple[Setup | None, list[Problem]]:
     config, problems = load_config(options.root, options.base_url)
     if config is None:
         return None, problems
-    line = None
-    extensions, found = load_extensions(options.root, config.extensions, line)
+    extensions, found = load_extensions(options.root, config.extensions, config.lines.get("extensions"))
     problems += found
     try:
         registry = make_registry(extensions.registers)
     except Exception as exc:  # an extension's register() failed: its author's mistake, located at site.yaml
-        problems.append(error("site.yaml", None, f"扩展注册失败：{type(exc).__name__}: {exc}",
+        problems.append(error("site.yaml", config.lines.get("extensions"),
+                              f"扩展注册失败：{type(exc).__name__}: {exc}",
                               "这是扩展代码的错误，请交给维护扩展的人检查"))
         registry = make_registry()
-    settings = digest((__version__, config, extensions.digest, options.portable, options.drafts,
-                       options.future))
+    # Where keys are written in site.yaml changes no output: it is left out of the settings.
+    settings = digest((__version__, replace(config, lines={}), extensions.digest, options.portable,
+                       options.drafts, options.future))
     return Setup(config, registry, extensions, settings), problems
 
 

@@ -63,6 +63,7 @@ class Config:
     bulletin_name: str = "工作简报"  # the red masthead of a printed 简报
     bulletin_issuer: str = ""  # who issues it; the organization when empty
     extensions: tuple[str, ...] = ()  # Python modules (files under the site, or installed) that register more
+    lines: dict = field(default_factory=dict, compare=False)  # top-level key -> its line in site.yaml
 
     @property
     def tz(self) -> dt.tzinfo:
@@ -157,6 +158,7 @@ def read_config(data: YamlValue, base_url: str | None = None) -> tuple[Config, l
     for key in ("name", "issuer"):
         if bulletin.get(key):
             values[f"bulletin_{key}"] = str(bulletin[key])
+    values["lines"] = {str(key): data.line_of(key) for key in raw}
     if any(p.is_error for p in problems):
         return replace(STAND_IN, **{k: v for k, v in values.items() if v is not None}), problems
     return Config(**{k: v for k, v in values.items() if v is not None}), problems

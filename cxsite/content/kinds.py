@@ -56,8 +56,8 @@ class Kind:
     name: str  # collection name: "branches"; for documents the kind: "bulletin"
     label: str  # 支部
     fields: tuple[Field, ...]
-    make: Callable
     order: Callable
+    make: Callable | None = None  # None: a generic model.Record holding every field
     source: str = RECORDS
     folder: str = ""  # content/<folder>; defaults to the name
     id_field: str | None = "id"  # None: items have no id of their own (honours)

@@ -22,7 +22,7 @@ from cxsite.incremental.recorder import Digests, digest
 from cxsite.incremental.state import JobRecord, OutputFile, PageRecord, State
 from cxsite.incremental.tracking import TrackingEnvironment, render_recorded, template_digest
 from cxsite.incremental.workers import map_forked
-from cxsite.problem import Problem
+from cxsite.problem import Problem, error
 from cxsite.publish.sink import Sink
 from cxsite.render.pages import Page, plan_pages
 from cxsite.render.registry import Registry
@@ -69,6 +69,9 @@ def produce(site: Site, how: Production, sink: Sink) -> Produced:
                            bytecode_cache=how.bytecode_cache, environment=TrackingEnvironment,
                            filters=registry.filters, globals=registry.globals)
     done = Produced(pages=plan_pages(site, registry.page_families()), templates=dict(how.previous.templates))
+    done.problems += _same_address(done.pages)
+    if done.problems:
+        return done
     digests = Digests(site, how.sources)
     todo = _changed_pages(done, env, digests, how, sink)
     if done.problems:
@@ -82,6 +85,19 @@ def produce(site: Site, how: Production, sink: Sink) -> Produced:
     done.paths = set(done.page_records) | {f.path for r in done.job_records.values() for f in r.files} | {
         s.url for s in site.static}
     return done
+
+
+def _same_address(pages: list[Page]) -> list[Problem]:
+    """Two pages planned at one URL (page families of extensions can collide with each other)."""
+    seen: dict[str, Page] = {}
+    problems = []
+    for page in pages:
+        first = seen.setdefault(page.url, page)
+        if first is not page:
+            message = f"两个页面都要使用网址 {page.url}（{first.kind} 和 {page.kind}）"
+            hint = "检查网站的扩展（site.yaml 的 extensions）注册的页面，给其中一个换一个网址"
+            problems.append(error(page.url, None, message, hint))
+    return problems
 
 
 def _changed_pages(done: Produced, env: TrackingEnvironment, digests: Digests, how: Production,

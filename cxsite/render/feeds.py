@@ -1,35 +1,95 @@
 """Full-content RSS 2.0 and Atom feeds, made with feedgen, with absolute URLs and stable ids.
 
 Which feeds exist and what each carries is decided in subscriptions.py; this
-module turns that plan into bytes. Nothing here reads the clock: every
-date comes from the content, so two builds of the same content are identical.
+module turns that plan into bytes. A feed is a list of `FeedItem`s, so a site's
+extension can publish its own records the same way (`render_items`). Nothing
+here reads the clock: every date comes from the content, so two builds of the
+same content are identical.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 from cxsite import __version__
 from cxsite.content.markdown import absolute_urls, resolve_links
 from cxsite.render.pages import Output, Page
 from cxsite.render.registry import OutputJob
-from cxsite.render.subscriptions import ATOM, Feed, subscriptions_of
+from cxsite.render.subscriptions import ATOM, RSS, Feed, subscriptions_of
 from cxsite.site.model import BULLETIN, Document, Site
 
 # A feed with no items still needs a date; a fixed one keeps builds byte-identical.
 EMPTY_FEED_DATE = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 
 
+@dataclass(frozen=True)
+class FeedItem:
+    """One entry of a feed, in the feed's terms."""
+
+    url: str  # the site URL of its page (its link and stable id)
+    title: str
+    date: dt.datetime
+    author: str
+    summary: str  # plain text
+    html: Callable[[], str]  # the full content, links absolute (made only when the feed is)
+    categories: tuple[str, ...] = ()
+
+
 def render_feed(site: Site, plan: Feed, contents: dict | None = None) -> Output:
-    """Render one planned feed to bytes.
+    """Render one planned feed of documents to bytes.
 
     `contents` keeps each document's absolute HTML for the other feeds it is in
     (a bulletin is in up to five), as sanitising it again costs more than the rest.
     """
-    feed = make_feed(site, plan.documents, plan.url, plan.title, plan.page, plan.description,
-                     {} if contents is None else contents)
-    data = feed.atom_str(pretty=True) if plan.format == ATOM else feed.rss_str(pretty=True)
-    return Output(plan.url.lstrip("/"), data)
+    contents = {} if contents is None else contents
+    items = [document_item(site, doc, contents) for doc in plan.documents]
+    return render_items(site, items, url=plan.url, title=plan.title, description=plan.description,
+                        page=plan.page, format=plan.format)
+
+
+def render_items(site: Site, items: Sequence[FeedItem], *, url: str, title: str, description: str = "",
+                 page: str = "/", format: str = RSS) -> Output:
+    """A feed at `url` of items (newest first), RSS 2.0 or Atom, as bytes."""
+    from feedgen.feed import FeedGenerator  # imported when a feed is made: most rebuilds make none
+
+    config = site.config
+    feed = FeedGenerator()
+    feed.id(config.absolute(url))
+    feed.title(title)
+    feed.subtitle(description or config.description or config.tagline or title)
+    # feedgen takes the last link as the RSS <link>, which must be the page, not the feed.
+    feed.link(href=config.absolute(url), rel="self")
+    feed.link(href=config.absolute(page), rel="alternate")
+    feed.language(config.language)
+    feed.author({"name": config.organization})
+    # feedgen's defaults point to its home page and the RSS spec on the internet;
+    # replacing the generator drops its uri, an empty docs leaves <docs> out.
+    feed.generator("cxsite", __version__)
+    feed.docs("")
+    # feedgen stamps the clock when no date is set; the newest item's date is the feed's.
+    latest = max((item.date for item in items), default=EMPTY_FEED_DATE)
+    feed.updated(latest)
+    feed.lastBuildDate(latest)
+    for item in reversed(items):  # feedgen prepends; this keeps newest first
+        _add_entry(feed, site, item)
+    data = feed.atom_str(pretty=True) if format == ATOM else feed.rss_str(pretty=True)
+    return Output(url.lstrip("/"), data)
+
+
+def document_item(site: Site, doc: Document, contents: dict) -> FeedItem:
+    """A bulletin or post as a feed item (its absolute HTML shared through `contents`)."""
+    link = site.config.absolute(doc.url)
+
+    def html() -> str:
+        if doc.body not in contents:
+            contents[doc.body] = absolute_urls(absolute_content(site, doc.body), link)
+        return contents[doc.body]
+
+    title = f"{doc.title}（第{doc.issue}期）" if doc.kind == BULLETIN else doc.title
+    return FeedItem(url=doc.url, title=title, date=doc.date, author=doc.author or site.config.organization,
+                    summary=doc.summary, html=html, categories=doc.tags)
 
 
 def plan_feeds(site: Site, pages: list[Page]) -> list[OutputJob]:
@@ -44,53 +104,21 @@ def register(registration) -> None:
     registration.add_outputs("feeds", plan_feeds)
 
 
-def make_feed(site: Site, items, self_url: str, title: str, page_url: str = "/",
-              description: str = "", contents: dict | None = None):
-    """Return a feed (feedgen.FeedGenerator) of documents, newest first, whose own address is self_url."""
-    from feedgen.feed import FeedGenerator  # imported when a feed is made: most rebuilds make none
-
-    config = site.config
-    feed = FeedGenerator()
-    feed.id(config.absolute(self_url))
-    feed.title(title)
-    feed.subtitle(description or config.description or config.tagline or title)
-    # feedgen takes the last link as the RSS <link>, which must be the page, not the feed.
-    feed.link(href=config.absolute(self_url), rel="self")
-    feed.link(href=config.absolute(page_url), rel="alternate")
-    feed.language(config.language)
-    feed.author({"name": config.organization})
-    # feedgen's defaults point to its home page and the RSS spec on the internet;
-    # replacing the generator drops its uri, an empty docs leaves <docs> out.
-    feed.generator("cxsite", __version__)
-    feed.docs("")
-    # feedgen stamps the clock when no date is set; the newest item's date is the feed's.
-    latest = max((d.date for d in items), default=EMPTY_FEED_DATE)
-    feed.updated(latest)
-    feed.lastBuildDate(latest)
-    contents = {} if contents is None else contents
-    for doc in reversed(items):  # feedgen prepends; this keeps newest first
-        _add_entry(feed, site, doc, contents)
-    return feed
-
-
-def _add_entry(feed, site: Site, doc: Document, contents: dict) -> None:
-    """Add one document with its full content and absolute links."""
-    config = site.config
-    link = config.absolute(doc.url)
+def _add_entry(feed, site: Site, item: FeedItem) -> None:
+    """Add one item with its full content and absolute links."""
+    link = site.config.absolute(item.url)
     entry = feed.add_entry()
     entry.id(link)
     entry.guid(link, permalink=True)
-    entry.title(f"{doc.title}（第{doc.issue}期）" if doc.kind == BULLETIN else doc.title)
+    entry.title(item.title)
     entry.link(href=link)
-    entry.published(doc.date)
-    entry.updated(doc.date)
-    entry.author({"name": doc.author or config.organization})
-    entry.summary(doc.summary)
-    if doc.body not in contents:
-        contents[doc.body] = absolute_urls(absolute_content(site, doc.body), link)
-    entry.content(contents[doc.body], type="html")
-    for tag in doc.tags:
-        entry.category(term=tag)
+    entry.published(item.date)
+    entry.updated(item.date)
+    entry.author({"name": item.author})
+    entry.summary(item.summary)
+    entry.content(item.html(), type="html")
+    for category in item.categories:
+        entry.category(term=category)
 
 
 def absolute_content(site: Site, key: str) -> str:

@@ -35,12 +35,14 @@ def template_loader(root: Path, extra: Sequence[Path] = ()) -> jinja2.BaseLoader
 
 
 def template_source_path(root: Path, name: str) -> str:
-    """Return the path a writer knows a template by: layouts/x.html or the theme's file."""
+    """Return the path a writer knows a template by: layouts/x.html, an extension's file, the theme's."""
     path = Path(name)
     for folder, shown in ((root / LAYOUTS_DIR, LAYOUTS_DIR), (THEME_LAYOUTS, "cxsite/theme/layouts")):
         candidate = path if path.is_absolute() else folder / name
         if candidate.is_file() and candidate.resolve().is_relative_to(folder.resolve()):
             return f"{shown}/{candidate.resolve().relative_to(folder.resolve()).as_posix()}"
+    if path.is_absolute() and path.resolve().is_relative_to(root.resolve()):  # an extension's layouts
+        return path.resolve().relative_to(root.resolve()).as_posix()
     return name
 
 

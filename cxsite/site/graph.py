@@ -37,7 +37,10 @@ def make_content(loaded: Loaded, kinds: Sequence[Kind], problems: list[Problem])
     for item in loaded.items:
         kind = by_name[item.kind]
         rendered = {name: loaded.markdown[key] for name, (key, _) in item.markdown.items()}
-        made = (kind.make or make_record)(item, rendered, problems)
+        if kind.make is None:
+            made = make_record(item, rendered, problems, kind)
+        else:
+            made = kind.make(item, rendered, problems)
         if made is None:
             continue
         if kind.is_document:
@@ -76,8 +79,9 @@ def build_site(config: Config, content: Content, kinds: Sequence[Kind], now: dt.
     newest = tuple(sorted(published, key=lambda d: (-d.date.timestamp(), d.path)))
     pages = tuple(d for name, docs in by_kind.items() if name not in (BULLETIN, POST) for d in docs)
     index = _index(newest + pages, records, kinds, tags, categories, content, referrers)
-    problems += check_urls(newest + pages, records, tags, categories, content,
-                           urls.SECTION_URLS + urls.GENERATED_FILES, own_files(records, categories))
+    reserved = urls.SECTION_URLS + urls.GENERATED_FILES + tuple(k.list_url for k in kinds if k.list_url)
+    problems += check_urls(newest + pages, records, tags, categories, content, tuple(dict.fromkeys(reserved)),
+                           own_files(records, categories))
     problems += check_links(content, index)
     site = Site(config=config, now=now, documents=newest, bulletins=bulletins, posts=posts, pages=pages,
                 records=records, tags=tags, categories=categories, static=content.static, intro=content.intro,

@@ -296,9 +296,14 @@ PHASES = Kind(
 BUILT_IN_KINDS = (BULLETINS, POSTS, PAGES, BRANCHES, EVENTS, HONORS, PHASES)
 
 
-def make_record(parsed: Parsed, rendered: Mapping[str, Rendered], problems: list[Problem]) -> Record:
-    """Make the model object of a record of a kind a site's extension registered."""
-    values = dict(parsed.values)
+def make_record(parsed: Parsed, rendered: Mapping[str, Rendered], problems: list[Problem],
+                kind: Kind | None = None) -> Record:
+    """Make the generic model object of a record (kinds a site's extension registers without a model).
+
+    Every field of the kind is there: None when not written ("" for Markdown fields).
+    """
+    values = {f.name: "" if f.markdown else None for f in kind.fields} if kind else {}
+    values.update(parsed.values)
     values.update({name: r.key for name, r in rendered.items()})
     record_id = str(values.get("id", ""))
     return Record(collection=parsed.kind, id=record_id, path=parsed.path,
