@@ -174,7 +174,7 @@ def load_site(options: BuildOptions, setup: Setup, cache: Cache, state: State, *
     """Read the content through the cache and make the Site graph."""
     timings = {} if timings is None else timings
     started = time.perf_counter()
-    converter = Converter(cache, setup.config.raw_html)
+    converter = Converter(cache, setup.config.markdown)
     jobs, progress = options.worker_count, options.progress
 
     def mapper(func, items):

@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 from cxsite.build import BuildOptions, render_all
 from cxsite.check.doctor import examine
 from cxsite.check.linkcheck import check_links
+from cxsite.content.markdown import anchor_of
 from cxsite.content.project import find_legacy_encoded, read_project_texts
 from cxsite.problem import ERROR, Problem, has_errors, sorted_problems
 from cxsite.publish.files import rewrite_with_backup
@@ -50,7 +51,7 @@ def run_check(options: BuildOptions, fix_encoding: bool = False) -> CheckResult:
         pages = sum(1 for path in data if path.endswith(".html"))
         found, links = check_links(data, {f.url for f in site.static}, site.config.base_url,
                                    _sources(rendered.pages, root), _markdown_links(site),
-                                   dict(texts + theme_layout_texts()))
+                                   dict(texts + theme_layout_texts()), anchor_of)
         problems += found
     hosts = {urlsplit(site.config.base_url).hostname} if site is not None else set()
     problems += examine(texts, {h.lower() for h in hosts if h})

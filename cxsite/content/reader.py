@@ -88,7 +88,7 @@ def read_content(root: Path, config: Config, kinds: Sequence[Kind], converter: C
     unbuilt = tuple(item for item in reader.items if isinstance(item, Unbuilt))
     problems += [p for entry in reader.sources.values() for p in entry.problems]
     jobs = [(key, text, p.path) for p in parsed for key, text in p.markdown.values()]
-    intro = markdown_key(config.intro, "site.yaml", config.raw_html) if config.intro else ""
+    intro = markdown_key(config.intro, "site.yaml", config.markdown) if config.intro else ""
     if intro:
         jobs.append((intro, config.intro, "site.yaml"))
     markdown = {rendered.key: rendered for rendered in converter.convert_many(jobs)}

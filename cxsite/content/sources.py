@@ -99,7 +99,7 @@ def parse_document(data: bytes, rel: str, kind: Kind, config: Config, stem: str)
     body = "\n" * (front.body_line - 1) + front.body
     lines = _lines(parsed, ())
     lines["body"] = front.body_line
-    markdown = {"body": (markdown_key(body, rel, config.raw_html), body)}
+    markdown = {"body": (markdown_key(body, rel, config.markdown), body)}
     return Checked((Parsed(kind.name, rel, {**values, STEM: stem}, lines, markdown),), tuple(problems))
 
 
@@ -152,7 +152,7 @@ def _record(data: YamlValue, kind: Kind, rel: str, config: Config, prefix: tuple
             raw = {**defaults, **raw}
         return Checked(problems=tuple(problems), unbuilt=(_unbuilt(kind, rel, raw, values, lines),))
     lines["_record"] = data.line_of(*prefix) or 1
-    markdown = {name: (markdown_key(text, rel, config.raw_html), text)
+    markdown = {name: (markdown_key(text, rel, config.markdown), text)
                 for name in kind.markdown_fields if (text := values.pop(name, None))}
     return Checked((Parsed(kind.name, rel, values, lines, markdown),), tuple(problems))
 

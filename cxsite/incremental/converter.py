@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
+from cxsite.content.engines import MarkdownSettings
 from cxsite.content.markdown import Markup, Rendered
 from cxsite.incremental.store import Cache
 
@@ -13,8 +15,8 @@ BATCH = 256  # converted texts written to the cache at once
 class Converter:
     """Converts Markdown the cache does not hold yet; the reader's `reader.Converter`."""
 
-    def __init__(self, cache: Cache, raw_html: str):
-        self.cache, self.raw_html = cache, raw_html
+    def __init__(self, cache: Cache, settings: MarkdownSettings):
+        self.cache, self.settings = cache, settings
         self.known = cache.markdown  # key -> Rendered without HTML, for every text the cache holds
         self.made: dict[str, Rendered] = {}  # what this build converted, without HTML
         self._batch: list[Rendered] = []
@@ -52,10 +54,10 @@ class Converter:
     def _convert(self, key: str, text: str, source: str) -> Rendered:
         """Convert one Markdown text, batch it for the cache, return it without its HTML."""
         if self._markup is None:
-            self._markup = Markup(self.raw_html)
+            self._markup = Markup(self.settings)
         rendered = self._markup.convert(text, source, key)
         self._batch.append(rendered)
-        return Rendered(rendered.key, "", rendered.text_summary, rendered.chars, rendered.links)
+        return replace(rendered, html="")
 
     @property
     def converted(self) -> int:

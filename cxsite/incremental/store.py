@@ -135,12 +135,13 @@ class Cache:
 
     def put_many(self, items) -> None:
         """Store (Rendered with its HTML) of converted Markdown."""
-        rows = [(r.key, pickle.dumps((r.text_summary, r.chars, r.links), protocol=5), r.html) for r in items]
+        rows = [(r.key, pickle.dumps((r.text_summary, r.chars, r.links, r.toc), protocol=5), r.html)
+                for r in items]
         db = self._connection()
         db.execute("BEGIN")
         db.executemany("INSERT OR REPLACE INTO html VALUES (?, ?, ?)", rows)
         db.execute("COMMIT")
-        self.markdown.update((r.key, Rendered(r.key, "", r.text_summary, r.chars, r.links)) for r in items)
+        self.markdown.update((r.key, replace(r, html="")) for r in items)
 
     def forget_except(self, keys: set[str]) -> None:
         """Drop HTML no source uses any more, once it is a third of the store."""

@@ -14,7 +14,7 @@ from typing import ClassVar
 
 from cxsite.content.config import Config, MenuItem
 from cxsite.content.dates import PartialDate
-from cxsite.content.markdown import Link, reading_minutes
+from cxsite.content.markdown import Link, TocEntry, reading_minutes
 from cxsite.content.project import StaticFile
 from cxsite.content.sources import Unbuilt
 
@@ -56,6 +56,7 @@ class Document:
     menu: str = _hidden("")
     chars: int = _hidden(0)
     links: tuple[Link, ...] = _hidden(())
+    toc: tuple[TocEntry, ...] = _hidden(())  # the body's headings (level, id, title) for a table of contents
     lines: Mapping = _hidden(default_factory=dict, compare=False)
 
     @property

@@ -66,7 +66,7 @@ def make_document(parsed: Parsed, rendered: Mapping[str, Rendered],
         branches=v.get("branches", ()), events=v.get("events", ()), tags=v.get("tags", ()),
         distribution=v.get("distribution", ()), cover=v.get("cover", ""), draft=v.get("draft", False),
         weight=v.get("weight", 0), menu=v["title"] if menu is True else (menu or ""),
-        chars=body.chars, links=body.links, lines=parsed.lines,
+        chars=body.chars, links=body.links, toc=body.toc, lines=parsed.lines,
     )
 
 
