@@ -133,7 +133,7 @@ def load_site(options: BuildOptions, timings: dict, cache: Cache | None = None,
             return Loaded(None, problems, config)
     cache = cache or Cache(options.cache_path)
     state = state or cache.load_state(options.out_dir, _settings(config, options))
-    converter = Converter(cache, cache.markdown, config.raw_html)
+    converter = Converter(cache, cache.markdown, config.markdown)
     jobs, progress = options.worker_count, options.progress
 
     def mapper(func, items):

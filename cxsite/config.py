@@ -9,13 +9,13 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from cxsite.dates import DateError, load_zone
+from cxsite.mdengine import MarkdownSettings, read_settings
 from cxsite.problem import Problem, error, warning
 from cxsite.schema import FieldError, read_int, read_text
 from cxsite.slug import is_slug
 from cxsite.syntax import YamlValue, decode_source, parse_yaml
 
 CONFIG_FILE = "site.yaml"
-RAW_HTML_POLICIES = ("sanitize", "strip", "allow")  # markup.Markup implements each
 REQUIRED = ("title", "organization", "base_url")
 _NESTED_LABELS = {("feeds", "items"): "订阅源条数"}
 
@@ -57,10 +57,15 @@ class Config:
     menu: tuple[MenuItem, ...] = tuple(MenuItem(t, u) for t, u in DEFAULT_MENU)
     pagination: int = 10
     feed_items: int = 20
-    raw_html: str = "sanitize"
+    markdown: MarkdownSettings = MarkdownSettings()  # engine, extensions, raw-HTML policy
     slugs: dict = field(default_factory=dict)
     bulletin_name: str = "工作简报"  # the red masthead of a printed 简报
     bulletin_issuer: str = ""  # who issues it; the organization when empty
+
+    @property
+    def raw_html(self) -> str:
+        """Return the raw-HTML policy of Markdown: sanitize, strip or allow."""
+        return self.markdown.raw_html
 
     @property
     def tz(self) -> dt.tzinfo:
@@ -136,15 +141,7 @@ def read_config(data: YamlValue, base_url: str | None = None) -> tuple[Config, l
     _read_number(raw, "pagination", values, "pagination", report)
     feeds = _read_section(raw, "feeds", report)
     _read_number(feeds, "items", values, "feed_items", report, "feeds")
-    markdown = _read_section(raw, "markdown", report)
-    if "raw_html" in markdown:
-        policy = str(markdown["raw_html"])
-        if policy in RAW_HTML_POLICIES:
-            values["raw_html"] = policy
-        else:
-            report("markdown", f"markdown.raw_html 的值“{policy}”无效",
-                   "可选 sanitize（保留安全的 HTML，默认）、strip（去掉全部 HTML）、allow（原样保留）",
-                   "raw_html")
+    values["markdown"] = _read_markdown(data, _read_section(raw, "markdown", report), problems)
     values["slugs"] = _read_slugs(_read_section(raw, "slugs", report), report)
     bulletin = _read_section(raw, "bulletin", report)
     for key in ("name", "issuer"):
@@ -176,6 +173,17 @@ def _check_keys(data: YamlValue, report) -> list[Problem]:
     for key in missing:
         report(key, f"缺少必填项 {key}（{KNOWN_KEYS[key]}）", f"在 site.yaml 中加上一行“{key}: …”")
     return problems
+
+
+def _read_markdown(data: YamlValue, section: dict, problems: list[Problem]) -> MarkdownSettings:
+    """Read `markdown:` (engine, extensions, their options, raw_html), its mistakes located in site.yaml."""
+    settings, found = read_settings(section)
+    for problem in found:
+        path = ("markdown", *problem.path)
+        line, column = data.value_position(*path) if path in data.where else data.position_of(*path)
+        make = error if problem.is_error else warning
+        problems.append(make(CONFIG_FILE, line or 1, problem.message, problem.hint, column))
+    return settings
 
 
 def _read_base_url(url: str, report) -> str | None:

@@ -120,7 +120,7 @@ def load_content(root: Path, config: Config, converter: Converter, known: dict |
     problems += [p for entry in reader.parsed.values() for p in entry.problems]
     jobs = [(key, text, p.path) for p in parsed for key, text in p.markdown.values()]
     if config.intro:
-        jobs.append((markdown_key(config.intro, "site.yaml", config.raw_html), config.intro, "site.yaml"))
+        jobs.append((markdown_key(config.intro, "site.yaml", config.markdown), config.intro, "site.yaml"))
     rendered = iter(converter.convert_many(jobs))
     built = [make_item(p, {name: next(rendered) for name in p.markdown}, problems) for p in parsed]
     intro = next(rendered).key if config.intro else ""

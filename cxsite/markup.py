@@ -1,55 +1,50 @@
 """Markdown to HTML: links to other files become markers, raw HTML follows the site's policy.
 
-Markdown is GitHub-flavoured CommonMark (tables, strikethrough, bare URLs as
-links), made into HTML by cmark-gfm through the `cmarkgfm` package (the
-library PyPI renders READMEs with). Why not a pure-Python parser: on the
-campaign corpus cmark-gfm takes 0.09 ms a document against 1.0 ms for
-markdown-it-py and 1.9 ms for Python-Markdown (tests/benchmark/README.md), and
-Markdown was most of a cold build. cmarkgfm exposes no syntax tree, so what
-cxsite adds (heading ids, link markers, the summary) is read off its HTML,
-whose shape cmark-gfm fixes: one tag per element, attributes in double quotes.
+The engine (Python-Markdown by default, comrak when `markdown: {engine: fast}`)
+comes from cxsite.mdengine, with heading ids, a table of contents and Chinese
+line joining already done; everything here is the same for every engine:
+the raw-HTML policy (always through nh3 unless the site allows raw HTML),
+body headings starting at h2, link markers, the summary and the length.
 
 The HTML made here depends only on the Markdown text, its file's path and the
-raw-HTML policy, so it is cached by content and made in worker processes.
+Markdown settings (engine, its versions and configuration, raw-HTML policy),
+so it is cached by content (markdown_key) and made in worker processes.
 Links to other files are written as `cxsite:<key>` markers; `resolve_links`
 turns them into relative (pages) or absolute (feeds) URLs once every URL is known.
 """
 
 from __future__ import annotations
 
-import ctypes
 import hashlib
 import html as htmllib
 import posixpath
 import re
-from dataclasses import dataclass
-from urllib.parse import unquote, urlsplit
+from dataclasses import dataclass, replace
+from urllib.parse import quote, unquote, urlsplit
 
 import nh3
-from cmarkgfm import cmark
-from cmarkgfm._cmark import ffi, lib
-from cmarkgfm.cmark import Options
+
+from cxsite.mdengine import MarkdownSettings, TocEntry, make_engine, text_of
+from cxsite.slug import slugify
 
 MARKER = "cxsite:"
 SUMMARY_LIMIT = 120
 CHARS_PER_MINUTE = 400
 RAW_HTML_POLICIES = ("sanitize", "strip", "allow")
-_EXTENSIONS = ("table", "strikethrough", "autolink")
 _SENTENCE_END = "。！？!?；…"
 _LATIN_WORDS = re.compile(rb"[A-Za-z0-9]+")
-_SCHEMES = ("javascript", "vbscript", "data", "file")
 # A marker: cxsite:<key><US><the href as written>; the written href is kept for links to
 # nothing (a browser-relative link in pasted HTML still works) and for its #fragment.
 _SEPARATOR = "\x1f"
 _MARKED = re.compile(r'(href|src)="cxsite:([^"\x1f]*)\x1f([^"]*)"')
-_NOT_IN_ID = re.compile(r"[^\w\s-]")
-_ID_SPACES = re.compile(r"[-\s]+")
 _TAG = re.compile(r"<[^>]*>")
-_HEADING = re.compile(r"<h([1-6])>(.*?)</h\1>")
+_HEADING = re.compile(r"<h([1-6])(\s[^>]*)?>(.*?)</h\1>", re.DOTALL)
 _LINK_TAG = re.compile(r"<(a|img)\s[^>]*>")
 _LINK_ATTRIBUTE = re.compile(r'\s(href|src)="([^"]*)"')
 _VOID_SLASH = re.compile(r"<(img|br|hr|input)(\s[^>]*?)?\s*/>")
-_BLOCKS = re.compile(r"<(/?)(p|ul|ol|blockquote|table)\b[^>]*>")
+# Paragraphs inside these are not the document's opening text: lists, quotes, tables,
+# admonitions and footnotes (<div>, <section>).
+_BLOCKS = re.compile(r"<(/?)(p|ul|ol|blockquote|table|div|section)\b[^>]*>")
 
 
 @dataclass(frozen=True)
@@ -74,11 +69,12 @@ class Rendered:
     text_summary: str
     chars: int
     links: tuple[Link, ...]
+    toc: tuple[TocEntry, ...] = ()  # the body's headings, levels as in the HTML (2-6)
 
 
-def markdown_key(text: str, source: str, raw_html: str) -> str:
-    """Name the HTML of a Markdown text: the same text, file and policy give the same HTML."""
-    data = f"{raw_html}\0{source}\0{text}".encode()
+def markdown_key(text: str, source: str, settings: MarkdownSettings) -> str:
+    """Name the HTML of a Markdown text: the same text, file, engine and policy give the same HTML."""
+    data = f"{settings.raw_html}\0{settings.fingerprint}\0{source}\0{text}".encode()
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
@@ -114,108 +110,52 @@ def count_chars(text: str) -> int:
     return len(text) - len(ascii_part) + len(_LATIN_WORDS.findall(ascii_part))
 
 
-def _risky(text: str) -> bool:
-    """Whether Markdown could carry something a reader must not run: raw HTML or a script URL."""
-    if "<" in text:
-        return True
-    colon = text.find(":")
-    while colon != -1:  # str.find is far faster than a case-insensitive regex over Chinese text
-        if text[max(0, colon - 10):colon].lower().endswith(_SCHEMES):
-            return True
-        colon = text.find(":", colon + 1)
-    return False
-
-
 def plain_text(html: str) -> str:
     """The text of an HTML fragment, tags dropped and entities decoded."""
     return htmllib.unescape(_TAG.sub("", html))
 
 
-class _Cmark:
-    """cmark-gfm called without leaking: the syntax tree and the HTML buffer are freed.
-
-    cmarkgfm's own markdown_to_html_with_extensions never frees the document
-    node nor the HTML buffer (about 50 kB a document: 500 MB for 10,000
-    bulletins, and a preview server that grows with every save) and exposes no
-    function to free them. Its extension module exports cmark_node_free, and
-    cmark's default allocator is the C library's, so both are freed through ctypes.
-    """
-
-    def __init__(self, options: int):
-        self.options = options
-        cmark.core_extensions_ensure_registered()
-        self.extensions = [cmark.find_syntax_extension(name) for name in _EXTENSIONS]
-        native = ctypes.CDLL(cmark._cmark.__file__)
-        self.node_free = native.cmark_node_free
-        self.node_free.argtypes = [ctypes.c_void_p]
-        self.free = ctypes.CDLL(None).free
-        self.free.argtypes = [ctypes.c_void_p]
-
-    def to_html(self, text: str) -> str:
-        """Render Markdown text to HTML."""
-        parser = lib.cmark_parser_new(self.options)
-        try:
-            for extension in self.extensions:
-                lib.cmark_parser_attach_syntax_extension(parser, extension)
-            data = text.encode("utf-8")
-            lib.cmark_parser_feed(parser, data, len(data))
-            root = lib.cmark_parser_finish(parser)
-            try:
-                extensions = lib.cmark_parser_get_syntax_extensions(parser)
-                raw = lib.cmark_render_html(root, self.options, extensions)
-                try:
-                    return ffi.string(raw).decode("utf-8")
-                finally:
-                    self.free(int(ffi.cast("uintptr_t", raw)))
-            finally:
-                self.node_free(int(ffi.cast("uintptr_t", root)))
-        finally:
-            lib.cmark_parser_free(parser)
-
-
 class Markup:
     """A configured Markdown converter; make one per process and reuse it."""
 
-    def __init__(self, raw_html: str = "sanitize"):
-        self.raw_html = raw_html
-        self.cmark = _Cmark(Options.CMARK_OPT_TABLE_PREFER_STYLE_ATTRIBUTES | (
-            Options.CMARK_OPT_DEFAULT if raw_html == "strip" else Options.CMARK_OPT_UNSAFE))
+    def __init__(self, settings: MarkdownSettings | None = None):
+        self.settings = settings or MarkdownSettings()
+        self.engine = make_engine(self.settings)
 
     def convert(self, text: str, source: str, key: str | None = None) -> Rendered:
         """Convert Markdown written in the file `source` (site-relative path).
 
         Line numbers of links count from the text's first line: callers pad a
         document's body with the front matter's line count to get file lines.
-        `key` is markdown_key(text, source, policy) when the caller has it already.
+        `key` is markdown_key(text, source, settings) when the caller has it already.
         """
-        html = self.cmark.to_html(text)
-        if self.raw_html == "sanitize" and _risky(text):
-            html = sanitize(html)
-        elif self.raw_html == "strip":
-            html = html.replace("<!-- raw HTML omitted -->", "")
-        html = _VOID_SLASH.sub(r"<\1\2>", html)
-        html = _HEADING.sub(_heading_namer(), html)
+        html, toc = self.engine.convert(text)
+        html = apply_policy(html, self.settings.raw_html)
+        # A body `#` becomes h2: the page title is the page's only h1.
+        html = _HEADING.sub(lambda m: "<h{0}{1}>{2}</h{0}>".format(
+            max(int(m.group(1)), 2), m.group(2) or "", m.group(3)), html)
         links: list[Link] = []
         html = _LINK_TAG.sub(lambda match: _mark_tag(match.group(0), source, text, links), html)
-        return Rendered(key or markdown_key(text, source, self.raw_html), html,
-                        cut_summary(_leading_text(html)), count_chars(text), tuple(links))
+        return Rendered(key or markdown_key(text, source, self.settings), html,
+                        cut_summary(_leading_text(html)), count_chars(text), tuple(links),
+                        tuple(replace(entry, level=max(entry.level, 2)) for entry in toc))
 
 
-def _heading_namer():
-    """Return a substitution that gives headings ids; a body `#` becomes h2, the title being the h1."""
-    ids: dict[str, int] = {}
+def apply_policy(html: str, raw_html: str) -> str:
+    """Apply the raw-HTML policy to an engine's HTML: sanitize (default), strip or allow."""
+    if raw_html == "allow":
+        return _VOID_SLASH.sub(r"<\1\2>", html)
+    if raw_html == "strip":
+        return sanitize(html, tags=MARKDOWN_TAGS)
+    return sanitize(html)
 
-    def name(match: re.Match) -> str:
-        level = max(int(match.group(1)), 2)
-        inner = match.group(2)
-        # Like Python-Markdown's slugify_unicode: punctuation dropped, spaces become dashes.
-        anchor = _ID_SPACES.sub("-", _NOT_IN_ID.sub("", plain_text(inner)).strip().lower()) or "section"
-        count = ids.get(anchor, 0)
-        ids[anchor] = count + 1
-        anchor = anchor if not count else f"{anchor}-{count}"
-        return f'<h{level} id="{htmllib.escape(anchor)}">{inner}</h{level}>'
 
-    return name
+def anchor_of(fragment: str) -> str:
+    """The id a #fragment names: a heading's text in Chinese (#安排) is its slug (an-pai)."""
+    text = unquote(fragment)
+    if text.isascii():
+        return fragment
+    return slugify(text) or quote(text)
 
 
 def _mark_tag(tag: str, source: str, text: str, links: list[Link]) -> str:
@@ -223,6 +163,8 @@ def _mark_tag(tag: str, source: str, text: str, links: list[Link]) -> str:
 
     def mark(match: re.Match) -> str:
         value = htmllib.unescape(match.group(2))
+        if value.startswith("#"):  # a heading of this page, perhaps named by its Chinese text
+            return f' {match.group(1)}="#{htmllib.escape(anchor_of(value[1:]))}"'
         key = link_key(value, source)
         if key is None:
             return match.group(0)
@@ -234,7 +176,7 @@ def _mark_tag(tag: str, source: str, text: str, links: list[Link]) -> str:
 
 
 def _leading_text(html: str, enough: int = SUMMARY_LIMIT * 2) -> str:
-    """The text of the first paragraphs outside lists, quotes and tables, enough for a summary."""
+    """The text of the first paragraphs outside lists, quotes, tables and boxes, enough for a summary."""
     found, length, depth, start = [], 0, 0, None
     for match in _BLOCKS.finditer(html):
         closing, tag = match.group(1), match.group(2)
@@ -242,7 +184,7 @@ def _leading_text(html: str, enough: int = SUMMARY_LIMIT * 2) -> str:
             if not closing and depth == 0:
                 start = match.end()
             elif closing and start is not None:
-                found.append(plain_text(html[start:match.start()]).replace("\n", ""))
+                found.append(text_of(html[start:match.start()]).replace("\n", ""))
                 length += len(found[-1])
                 start = None
                 if length >= enough:
@@ -257,17 +199,34 @@ _ATTRIBUTES = {
     "*": {"id", "title", "class", "lang"},
     "th": {*nh3.ALLOWED_ATTRIBUTES["th"], "style"},
     "td": {*nh3.ALLOWED_ATTRIBUTES["td"], "style"},
+    "input": {"type", "checked", "disabled"},  # task lists
 }
+# nh3's tags, plus what Markdown engines make that nh3 leaves out: comrak's footnotes
+# section and the task lists' checkboxes (always made inert checkboxes, below).
+_TAGS = {*nh3.ALLOWED_TAGS, "section", "input"}
+# The tags Markdown itself makes; the `strip` policy keeps only these.
+MARKDOWN_TAGS = frozenset({
+    "p", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "a", "img", "em", "strong", "del",
+    "code", "pre", "blockquote", "table", "thead", "tbody", "tr", "th", "td", "hr", "br", "sup",
+    "div", "section", "input",
+})
+_INERT_INPUT = {"input": {"type": "checkbox", "disabled": "disabled"}}
 
 
-def sanitize(html: str) -> str:
-    """Remove scripts, event handlers and unsafe URLs from HTML (nh3)."""
+def sanitize(html: str, tags=None) -> str:
+    """Remove scripts, event handlers and unsafe URLs from HTML (nh3); `tags` narrows what stays.
+
+    nh3 parses the HTML as a browser does, so a URL is checked after its
+    entities are decoded (`&#106;avascript:` is javascript: and goes).
+    """
     return nh3.clean(
         html,
+        tags=set(tags or _TAGS),
         attributes=_ATTRIBUTES,
         url_schemes={"http", "https", "mailto", "tel", "cxsite"},
         filter_style_properties={"text-align"},
         link_rel=None,
+        set_tag_attribute_values=_INERT_INPUT,
     )
 
 
@@ -279,10 +238,12 @@ def absolute_urls(html: str, base: str) -> str:
     """
     return nh3.clean(
         html,
+        tags=_TAGS,
         attributes=_ATTRIBUTES,
         url_schemes={"http", "https", "mailto", "tel"},
         filter_style_properties={"text-align"},
         link_rel=None,
+        set_tag_attribute_values=_INERT_INPUT,
         url_relative=("rewrite_with_base", base),
     )
 
@@ -292,15 +253,15 @@ def resolve_links(html: str, resolve) -> str:
     if MARKER not in html:
         return html
 
-    def replace(match: re.Match) -> str:
+    def substitute(match: re.Match) -> str:
         written = match.group(3)
         url = resolve(htmllib.unescape(match.group(2)))
         if url is None:
             return f'{match.group(1)}="{written}"'
         fragment = written.partition("#")[2]
-        return f'{match.group(1)}="{url}{"#" + fragment if fragment else ""}"'
+        return f'{match.group(1)}="{url}{"#" + anchor_of(fragment) if fragment else ""}"'
 
-    return _MARKED.sub(replace, html)
+    return _MARKED.sub(substitute, html)
 
 
 def reading_minutes(chars: int) -> int:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from cxsite.config import Config, MenuItem
 from cxsite.dates import PartialDate
-from cxsite.markup import Link, reading_minutes
+from cxsite.markup import Link, TocEntry, reading_minutes
 
 BULLETIN, POST, PAGE = "bulletin", "post", "page"
 
@@ -81,6 +81,7 @@ class Document:
     menu: str = ""
     chars: int = 0
     links: tuple[Link, ...] = ()
+    toc: tuple[TocEntry, ...] = ()  # the body's headings (level, id, title) for a table of contents
     lines: dict = field(default_factory=dict, compare=False, repr=False)
 
     @property

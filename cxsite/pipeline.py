@@ -20,6 +20,7 @@ from cxsite.calendar import event_spans, render_calendar
 from cxsite.deps import Digests, digest
 from cxsite.feeds import render_feed
 from cxsite.markup import Markup, Rendered
+from cxsite.mdengine import MarkdownSettings
 from cxsite.model import Document, Site
 from cxsite.problem import Problem, error
 from cxsite.render import (
@@ -58,9 +59,9 @@ class MemorySink:
 class Converter:
     """Markdown conversion through the cache: only texts never seen, where they are parsed."""
 
-    def __init__(self, cache: Cache, known: dict, raw_html: str):
-        self.cache, self.known, self.raw_html = cache, known, raw_html
-        self.meta: dict = {}  # key -> (summary, chars, links) of every text of this build
+    def __init__(self, cache: Cache, known: dict, settings: MarkdownSettings):
+        self.cache, self.known, self.settings = cache, known, settings
+        self.meta: dict = {}  # key -> (summary, chars, links, toc) of every text of this build
         self.converted = 0
         self._batch: list = []
         self._markup_instance: Markup | None = None
@@ -98,9 +99,9 @@ class Converter:
     def _convert(self, key: str, text: str, source: str) -> tuple:
         """Convert one Markdown text, batch its HTML for the cache, return its metadata."""
         if self._markup_instance is None:
-            self._markup_instance = Markup(self.raw_html)
+            self._markup_instance = Markup(self.settings)
         rendered = self._markup_instance.convert(text, source, key)
-        meta = (rendered.text_summary, rendered.chars, rendered.links)
+        meta = (rendered.text_summary, rendered.chars, rendered.links, rendered.toc)
         self._batch.append((key, meta, rendered.html))
         return meta
 

@@ -77,7 +77,7 @@ def parse_document(data: bytes, rel: str, kind: str, config: Config, stem: str) 
     body = "\n" * (front.body_line - 1) + front.body
     lines = _lines(parsed, ())
     lines["body"] = front.body_line
-    markdown = {"body": (markdown_key(body, rel, config.raw_html), body)}
+    markdown = {"body": (markdown_key(body, rel, config.markdown), body)}
     return Checked((Parsed(kind, rel, {**values, "_stem": stem}, Lines(lines), markdown),), tuple(problems))
 
 
@@ -130,7 +130,7 @@ def _record(data: YamlValue, kind: str, rel: str, config: Config, prefix: tuple,
             raw = {**defaults, **raw}
         return Checked(problems=tuple(problems), unbuilt=(_unbuilt(kind, rel, raw, values, lines),))
     lines["_record"] = data.line_of(*prefix) or 1
-    markdown = {name: (markdown_key(text, rel, config.raw_html), text)
+    markdown = {name: (markdown_key(text, rel, config.markdown), text)
                 for name in _MARKDOWN_FIELDS.get(kind, ()) if (text := values.pop(name, None))}
     return Checked((Parsed(kind, rel, values, Lines(lines), markdown),), tuple(problems))
 
@@ -257,7 +257,7 @@ def _document(parsed: Parsed, body: Rendered, problems: list[Problem]) -> Docume
         branches=v.get("branches", ()), events=v.get("events", ()), tags=v.get("tags", ()),
         distribution=v.get("distribution", ()), cover=v.get("cover", ""), draft=v.get("draft", False),
         weight=v.get("weight", 0), menu=v["title"] if menu is True else (menu or ""),
-        chars=body.chars, links=body.links, lines=parsed.lines,
+        chars=body.chars, links=body.links, toc=body.toc, lines=parsed.lines,
     )
 
 

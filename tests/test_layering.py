@@ -19,7 +19,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("problem", "workers"),
     ("mistakes", "doctor", "linkcheck"),
     ("syntax", "dates", "slug"),
-    ("schema",),
+    ("schema", "mdengine"),  # mdengine: the Markdown engines, a subpackage
     ("config",),
     ("markup",),
     ("model",),
@@ -48,9 +48,13 @@ READERS = {"config", "loader", "theme", "output", "cache", "server", "scaffold"}
 
 
 def modules() -> dict[str, ast.Module]:
-    """Parse every module of the package: {name: tree}."""
-    return {path.stem: ast.parse(path.read_text(encoding="utf-8"), str(path))
-            for path in sorted(PACKAGE.glob("*.py"))}
+    """Parse every module of the package: {name: tree}; a subpackage is one module, all its files."""
+    found = {path.stem: ast.parse(path.read_text(encoding="utf-8"), str(path))
+             for path in sorted(PACKAGE.glob("*.py"))}
+    for init in sorted(PACKAGE.glob("*/__init__.py")):
+        trees = [ast.parse(path.read_text(encoding="utf-8"), str(path)) for path in sorted(init.parent.glob("*.py"))]
+        found[init.parent.name] = ast.Module(body=[node for tree in trees for node in tree.body], type_ignores=[])
+    return found
 
 
 def imported_modules(tree: ast.Module) -> list[tuple[str, int]]:
