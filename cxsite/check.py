@@ -15,6 +15,7 @@ from cxsite.doctor import examine
 from cxsite.integrity import BROKEN_LINK
 from cxsite.linkcheck import check_links
 from cxsite.loader import find_legacy_encoded, read_project_texts
+from cxsite.markup import anchor_of
 from cxsite.model import Site
 from cxsite.output import rewrite_with_backup
 from cxsite.problem import ERROR, Problem, has_errors, sorted_problems
@@ -51,7 +52,7 @@ def run_check(options: BuildOptions, fix_encoding: bool = False) -> CheckResult:
             pages = sum(1 for path in data if path.endswith(".html"))
             found, links = check_links(data, {f.url for f in site.static}, site.config.base_url,
                                        _sources(site, root), _markdown_links(site),
-                                       dict(texts + theme_layout_texts()))
+                                       dict(texts + theme_layout_texts()), anchor_of)
             problems += found
     hosts = {urlsplit(site.config.base_url).hostname} if site is not None else set()
     problems += examine(texts, {h.lower() for h in hosts if h})

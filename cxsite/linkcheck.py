@@ -22,6 +22,7 @@ _LINK_ATTRIBUTES = {"a": "href", "link": "href", "img": "src", "script": "src", 
 _SKIPPED_SCHEMES = ("mailto:", "tel:", "javascript:", "data:", "webcal:")
 _ICS_URL = re.compile(r"^URL[^:\n]*:(\S+)", re.M)
 _ATOM = "{http://www.w3.org/2005/Atom}"
+_FRAGMENT = re.compile(r"#([^\s#()\[\]<>\"'`]+)")
 
 
 @dataclass(frozen=True)
@@ -131,13 +132,16 @@ def _feed_links(text: str, base_url: str) -> list[str]:
 
 
 def check_links(outputs: dict[str, bytes], static: set[str], base_url: str, source_of,
-                known_broken: set[tuple[str, str]], texts: dict[str, str]) -> tuple[list[Problem], int]:
+                known_broken: set[tuple[str, str]], texts: dict[str, str],
+                spell=None) -> tuple[list[Problem], int]:
     """Check every internal link of the rendered site; return the problems and the link count.
 
     `source_of(output path)` names the file a writer edits to change that output;
     `known_broken` holds (source, site URL) pairs the build already reports from the
     Markdown, with lines; `texts` (path -> text of the site's files and layouts) is
     searched for where a broken link is written, so it can be reported with its line.
+    `spell(fragment)` is the id a written #fragment became (Markdown turns #小标题
+    into the heading's ASCII id), so a broken anchor is found as the writer wrote it.
     """
     files = set(outputs) | static
     parsed = {path: links_of(path, data, base_url) for path, data in sorted(outputs.items())}
@@ -166,7 +170,7 @@ def check_links(outputs: dict[str, bytes], static: set[str], base_url: str, sour
             shown = written if not target else page_url(target) + (f"#{fragment}" if fragment else "")
             if (path, written) not in broken[shown, reason]:
                 broken[shown, reason].append((path, written))
-    problems = [_problem(shown, reason, found, source_of, texts)
+    problems = [_problem(shown, reason, found, source_of, texts, spell)
                 for (shown, reason), found in sorted(broken.items())]
     return problems, count
 
@@ -196,6 +200,17 @@ def _locate(needles: list[str], candidates: list[str], texts: dict[str, str]) ->
     return None
 
 
+def _typed_fragment(fragment: str, candidates: list[str], texts: dict, spell) -> str | None:
+    """The #fragment as the writer typed it, when it became `fragment` (#没有 -> #mei-you)."""
+    if spell is None:
+        return None
+    for path in candidates:
+        for typed in _FRAGMENT.findall(texts.get(path, "")):
+            if typed != fragment and spell(typed) == fragment:
+                return typed
+    return None
+
+
 def _what(path: str) -> str:
     """Name the kind of an output file for a message."""
     if path == "sitemap.xml":
@@ -203,7 +218,8 @@ def _what(path: str) -> str:
     return "订阅源" if path.endswith((".xml", ".ics")) else "页面"
 
 
-def _problem(shown: str, reason: str, found: list[tuple[str, str]], source_of, texts: dict) -> Problem:
+def _problem(shown: str, reason: str, found: list[tuple[str, str]], source_of, texts: dict,
+             spell=None) -> Problem:
     """Word one broken link, found on one or more pages, located where it is written."""
     pages = sorted({path for path, _ in found})
     sources = list(dict.fromkeys(source_of(path) for path in pages))
@@ -211,12 +227,17 @@ def _problem(shown: str, reason: str, found: list[tuple[str, str]], source_of, t
         p for p in texts if p.startswith("cxsite/theme/layouts/")]
     candidates = (sources if len(sources) == 1 else []) + layouts
     fragment = shown.partition("#")[2]
-    needles = list(dict.fromkeys([w for _, w in found] + [shown] + ([f"#{fragment}"] if fragment else [])))
+    typed = _typed_fragment(fragment, candidates, texts, spell) if reason == "anchor" else None
+    needles = list(dict.fromkeys(([f"#{typed}"] if typed else []) + [w for _, w in found] + [shown]
+                                 + ([f"#{fragment}"] if fragment else [])))
     path, line, column = _locate(needles, candidates, texts) or (sources[0], None, None)
     if len(pages) == 1:
         where, written = f"{_what(pages[0])} {page_url(pages[0])} ", found[0][1]
     else:
         where, written = f"{len(pages)} 个文件（如 {page_url(pages[0])}）", shown
+    if typed:
+        written = written.replace(f"#{fragment}", f"#{typed}")
+        shown = shown.replace(f"#{fragment}", f"#{typed}")
     if reason == "outside":
         message = f"{where}里的链接“{written}”指向网站以外的路径"
         hint = "站内链接请用 url('/路径/') 生成；网站放在子路径（如 /zt/cxcy/）下时这种链接会失效"

@@ -52,8 +52,10 @@ def modules() -> dict[str, ast.Module]:
     found = {path.stem: ast.parse(path.read_text(encoding="utf-8"), str(path))
              for path in sorted(PACKAGE.glob("*.py"))}
     for init in sorted(PACKAGE.glob("*/__init__.py")):
-        trees = [ast.parse(path.read_text(encoding="utf-8"), str(path)) for path in sorted(init.parent.glob("*.py"))]
-        found[init.parent.name] = ast.Module(body=[node for tree in trees for node in tree.body], type_ignores=[])
+        trees = [ast.parse(path.read_text(encoding="utf-8"), str(path))
+                 for path in sorted(init.parent.glob("*.py"))]
+        body = [node for tree in trees for node in tree.body]
+        found[init.parent.name] = ast.Module(body=body, type_ignores=[])
     return found
 
 

@@ -26,10 +26,13 @@ _AMBIGUOUS = "\u2018\u2019\u201c\u201d\u2026\u2014\u00b7"
 _IS_WIDE = re.compile(f"[{_WIDE}]")
 _IS_CJK = re.compile(f"[{_WIDE}{_AMBIGUOUS}]")
 # Inline tags may stand between the characters: <strong>粗体</strong>\n学习.
-_INLINE_TAG = r"</?(?:a|abbr|b|code|del|em|i|ins|mark|q|s|small|span|strong|sub|sup|u)\b[^>]*>"
-_SOFT_BREAK = re.compile(rf"((?:{_INLINE_TAG})*)[ \t]*\n[ \t]*((?:{_INLINE_TAG})*)")
+_INLINE_TAGS = frozenset(["a", "abbr", "b", "code", "del", "em", "i", "ins", "mark", "q", "s", "small", "span",
+                          "strong", "sub", "sup", "u"])
+_TAG_NAME = re.compile(r"</?([a-zA-Z0-9]+)")
+_SOFT_BREAK = re.compile(r"[ \t]*\n[ \t]*")
 # Text whose newlines mean something: code blocks, scripts and styles of raw HTML.
 _VERBATIM = re.compile(r"(<(pre|script|style|textarea)\b.*?</\2\s*>)", re.DOTALL | re.IGNORECASE)
+_VERBATIM_OPENINGS = ("<pre", "<script", "<style", "<textarea", "<PRE", "<SCRIPT", "<STYLE", "<TEXTAREA")
 
 
 def joins(before: str, after: str) -> bool:
@@ -40,21 +43,50 @@ def joins(before: str, after: str) -> bool:
 
 def join_cjk_lines(html: str) -> str:
     """Drop the soft line breaks of HTML that fall between two CJK characters."""
+    if not any(opening in html for opening in _VERBATIM_OPENINGS):
+        return _join_text(html)
     parts = _VERBATIM.split(html)
     # split() with two groups yields: text, verbatim block, its tag name, text, …
     for i in range(0, len(parts), 3):
-        if "\n" in parts[i]:
-            parts[i] = _join_text(parts[i])
+        parts[i] = _join_text(parts[i])
     return "".join(part for i, part in enumerate(parts) if i % 3 != 2)
 
 
 def _join_text(html: str) -> str:
     """Join the CJK soft breaks of HTML that has no verbatim block."""
+    pieces, last = [], 0
+    # Finding the ~60 line breaks of a bulletin and looking around each is far faster than a
+    # pattern that tries characters and tags at every position.
+    for match in _SOFT_BREAK.finditer(html):
+        before, after = _text_before(html, match.start()), _text_after(html, match.end())
+        if before is not None and after is not None and joins(html[before], html[after]):
+            pieces.append(html[last:match.start()])  # tags on either side stay; the break goes
+            last = match.end()
+    if not pieces:
+        return html
+    pieces.append(html[last:])
+    return "".join(pieces)
 
-    def replace(match: re.Match) -> str:
-        start, end = match.start(), match.end()
-        if start and end < len(html) and joins(html[start - 1], html[end]):
-            return match.group(1) + match.group(2)
-        return match.group(0)
 
-    return _SOFT_BREAK.sub(replace, html)
+def _text_before(html: str, index: int) -> int | None:
+    """The position of the last character of text before index, over inline tags; None if a block tag."""
+    while index > 0 and html[index - 1] == ">":
+        opening = html.rfind("<", 0, index - 1)
+        name = _TAG_NAME.match(html, opening) if opening >= 0 else None
+        if name is None or name.group(1).lower() not in _INLINE_TAGS:
+            return None
+        index = opening
+    return index - 1 if index > 0 else None
+
+
+def _text_after(html: str, index: int) -> int | None:
+    """The position of the first character of text from index, over inline tags; None if a block tag."""
+    while index < len(html) and html[index] == "<":
+        name = _TAG_NAME.match(html, index)
+        if name is None or name.group(1).lower() not in _INLINE_TAGS:
+            return None
+        closing = html.find(">", index)
+        if closing < 0:
+            return None
+        index = closing + 1
+    return index if index < len(html) else None

@@ -20,7 +20,10 @@ fix of the flanking rules is needed; it is public API only (no ctypes, no
 private module). What it does not do, done here: its `{#id}` on headings is
 parsed but not rendered by this binding, so the attribute is left in the text
 for headings.py to read, like every other heading id; table alignment is
-written as `style` (HTML5) rather than the obsolete `align`.
+written as `style` (HTML5) rather than the obsolete `align`; admonitions
+(`!!! 提示`) are rewritten by admonition.expand_admonitions before parsing;
+a single `~` is escaped before parsing (escape_single_tildes), since GFM also
+strikes through `~text~` and Chinese writes ranges with it: 1~3月和4~6月.
 """
 
 from __future__ import annotations
@@ -30,11 +33,16 @@ from importlib.metadata import version
 
 import comrak
 
+from cxsite.mdengine.admonition import expand_admonitions, next_fence
 from cxsite.mdengine.cjk import join_cjk_lines
-from cxsite.mdengine.headings import TocEntry, name_headings
+from cxsite.mdengine.headings import SlugCache, TocEntry, name_headings
 from cxsite.mdengine.settings import MarkdownSettings
 
 _ALIGN = re.compile(r'<(th|td) align="(left|center|right)"')
+_SINGLE_TILDE = re.compile(r"(?<![~\\])~(?!~)")
+# Where a backslash is not an escape: code spans, autolinks and tags, bare URLs.
+_VERBATIM = re.compile(r"(`+).*?(?<!`)\1(?!`)|<[^>\n]*>|(?:https?://|www\.)[^\s<]*")
+_HTML_BLOCK = re.compile(r" {0,3}<[A-Za-z/!?]")
 
 
 def versions() -> str:
@@ -49,6 +57,7 @@ class FastEngine:
 
     def __init__(self, settings: MarkdownSettings, fingerprint: str):
         self.fingerprint = fingerprint
+        self.slug = SlugCache()
         self.extension = comrak.ExtensionOptions(
             table=True, strikethrough=True, autolink=True, tasklist=True, footnotes=True,
             cjk_friendly_emphasis=True)
@@ -58,7 +67,37 @@ class FastEngine:
 
     def convert(self, text: str) -> tuple[str, tuple[TocEntry, ...]]:
         """Convert Markdown to HTML with heading ids; return it with its table of contents."""
+        text = expand_admonitions(escape_single_tildes(text)) if "~" in text or "!!!" in text else text
         html = comrak.markdown_to_html(text, self.extension, None, self.render)
         if "align=" in html:
             html = _ALIGN.sub(r'<\1 style="text-align: \2"', html)
-        return name_headings(join_cjk_lines(html))
+        return name_headings(join_cjk_lines(html), self.slug)
+
+
+def escape_single_tildes(text: str) -> str:
+    """Write each lone `~` of Markdown text as `\\~`, so that only `~~…~~` strikes through.
+
+    Left alone where a backslash would show or change a URL: fenced code, code
+    spans, HTML blocks and tags, autolinks and bare URLs. Indented code is not
+    told apart (writers of this site use fences).
+    """
+    if "~" not in text:
+        return text
+    lines, fence, in_html = text.split("\n"), "", False
+    for index, line in enumerate(lines):
+        opened = next_fence(fence, line)
+        in_html = (in_html or bool(_HTML_BLOCK.match(line))) and bool(line.strip())
+        if not (fence or opened or in_html) and "~" in line:
+            lines[index] = _escape_line(line)
+        fence = opened
+    return "\n".join(lines)
+
+
+def _escape_line(line: str) -> str:
+    """Escape the lone tildes of one line outside its code spans, tags and URLs."""
+    parts, last = [], 0
+    for match in _VERBATIM.finditer(line):
+        parts += [_SINGLE_TILDE.sub(r"\\~", line[last:match.start()]), match.group(0)]
+        last = match.end()
+    parts.append(_SINGLE_TILDE.sub(r"\\~", line[last:]))
+    return "".join(parts)

@@ -5,7 +5,7 @@ Configured the way MkDocs users know: extensions by name (`tables`,
 
 - tables, footnotes, attr_list (`{#id}`, `{.class}`), sane_lists, fenced_code;
 - admonition with Chinese types (`!!! 提示`, see admonition.py);
-- strikethrough (`~~删除~~`, strike.py: pymdownx.tilde fails next to CJK punctuation);
+- strikethrough (`~~删除~~`) and backslash_break (`\\` ending a line), gfm.py;
 - pymdownx.tasklist (`- [x] 已完成`);
 - pymdownx.magiclink: a bare `https://…` or `www.…` becomes a link, as in the fast engine (GFM).
 
@@ -30,16 +30,18 @@ import markdown
 
 from cxsite.mdengine.admonition import ChineseAdmonitionExtension
 from cxsite.mdengine.cjk import join_cjk_lines
-from cxsite.mdengine.headings import TocEntry, name_headings
-from cxsite.mdengine.settings import MarkdownSettings, SettingsProblem
-from cxsite.mdengine.strike import StrikethroughExtension
+from cxsite.mdengine.gfm import BackslashBreakExtension, StrikethroughExtension
+from cxsite.mdengine.headings import SlugCache, TocEntry, name_headings
+from cxsite.mdengine.settings import FrozenMap, MarkdownSettings, SettingsProblem
 from cxsite.slug import slugify
 
 DEFAULT_EXTENSIONS = ("tables", "footnotes", "attr_list", "admonition", "sane_lists", "fenced_code",
-                      "strikethrough", "pymdownx.tasklist", "pymdownx.magiclink")
+                      "strikethrough", "backslash_break", "pymdownx.tasklist", "pymdownx.magiclink")
 # cxsite's own Python-Markdown extensions, under the names writers use in site.yaml.
-OWN_EXTENSIONS = {"admonition": ChineseAdmonitionExtension, "markdown.extensions.admonition": ChineseAdmonitionExtension,
-                  "strikethrough": StrikethroughExtension}
+OWN_EXTENSIONS = {
+    "admonition": ChineseAdmonitionExtension, "markdown.extensions.admonition": ChineseAdmonitionExtension,
+    "strikethrough": StrikethroughExtension, "backslash_break": BackslashBreakExtension,
+}
 DEFAULT_CONFIGS = {
     # fn-1 / fnref-1 like the fast engine, so footnote links look the same in both.
     "footnotes": {"SEPARATOR": "-", "BACKLINK_TITLE": "返回正文"},
@@ -92,12 +94,13 @@ class PythonMarkdownEngine:
 
     def __init__(self, settings: MarkdownSettings, fingerprint: str):
         self.fingerprint = fingerprint
+        self.slug = SlugCache()
         self.md = build_markdown(settings)
 
     def convert(self, text: str) -> tuple[str, tuple[TocEntry, ...]]:
         """Convert Markdown to HTML with heading ids; return it with its table of contents."""
         html = self.md.reset().convert(text)
-        return name_headings(join_cjk_lines(html))
+        return name_headings(join_cjk_lines(html), self.slug)
 
 
 def known_extensions() -> list[str]:
@@ -147,7 +150,7 @@ def _check_extension(name: str, settings: MarkdownSettings, index: int | None) -
         return None
     except ImportError:
         near = difflib.get_close_matches(name, known_extensions(), n=1, cutoff=0.5)
-        hint = f"是不是想写 {near[0]}？" if near else "可用的扩展见 Python-Markdown 和 pymdown-extensions 的文档"
+        hint = f"是不是想写 {near[0]}？" if near else "可用的扩展见 Python-Markdown 和 pymdownx 的文档"
         return SettingsProblem(("extensions", index), f"找不到 Markdown 扩展“{name}”", hint)
     except KeyError as exc:
         key = str(exc.args[0]) if exc.args else ""
@@ -168,3 +171,30 @@ def _known_options(probe) -> list[str]:
         return sorted(probe().getConfigs())
     except Exception:  # the extension fails even without options: nothing to list
         return []
+
+
+def check_settings(settings: MarkdownSettings) -> list[SettingsProblem]:
+    """Load each extension with its options, then all together; report what Python-Markdown refuses."""
+    problems = check_extensions(settings)
+    if problems:
+        return problems
+    failure = _try_converting(settings)
+    if failure is None:
+        return []
+    # Some extensions check their options only when used: find the one that fails alone.
+    for name, config in settings.extension_configs:
+        alone = MarkdownSettings(extensions=(name,), extension_configs=FrozenMap([(name, config)]))
+        if _try_converting(alone):
+            return [SettingsProblem(("extension_configs", name), f"扩展 {name} 的设置有误：{failure}",
+                                    "对照该扩展的文档检查它的各项设置")]
+    return [SettingsProblem(("extensions",), f"Markdown 扩展无法一起使用：{failure}",
+                            "逐个去掉新加的扩展，找出出错的那个")]
+
+
+def _try_converting(settings: MarkdownSettings) -> str | None:
+    """Convert a small text with the default engine; describe the failure, if any."""
+    try:
+        build_markdown(settings).convert("# 检查\n\n正文 [^1]\n\n[^1]: 脚注\n")
+    except Exception as exc:  # an extension failing at use: any exception type
+        return f"{type(exc).__name__}: {exc}"
+    return None
