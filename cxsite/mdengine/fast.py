@@ -29,7 +29,6 @@ strikes through `~text~` and Chinese writes ranges with it: 1~3月和4~6月.
 from __future__ import annotations
 
 import re
-from importlib.metadata import version
 
 import comrak
 
@@ -43,11 +42,6 @@ _SINGLE_TILDE = re.compile(r"(?<![~\\])~(?!~)")
 # Where a backslash is not an escape: code spans, autolinks and tags, bare URLs.
 _VERBATIM = re.compile(r"(`+).*?(?<!`)\1(?!`)|<[^>\n]*>|(?:https?://|www\.)[^\s<]*")
 _HTML_BLOCK = re.compile(r" {0,3}<[A-Za-z/!?]")
-
-
-def versions() -> str:
-    """Name the library whose output this engine's HTML depends on."""
-    return f"comrak-ext {version('comrak-ext')}"
 
 
 class FastEngine:

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import difflib
 import pkgutil
-from importlib.metadata import entry_points, version
+from importlib.metadata import entry_points
 
 import markdown
 
@@ -57,11 +57,6 @@ DEFAULT_CONFIGS = {
 def toc_slugify(value: str, separator: str) -> str:
     """The slug function handed to a writer-enabled `toc`: the same ids as headings.py."""
     return slugify(value) or "section"
-
-
-def versions() -> str:
-    """Name the libraries whose output this engine's HTML depends on."""
-    return f"markdown {version('markdown')}, pymdown-extensions {version('pymdown-extensions')}"
 
 
 def extension_names(settings: MarkdownSettings) -> list[str]:

@@ -34,7 +34,9 @@ def read_settings(raw: dict) -> tuple[MarkdownSettings, list[SettingsProblem]]:
             "要用扩展请去掉 engine: fast（使用默认的 Python-Markdown）", False))
         names, configs = [], {}
     settings = MarkdownSettings(extensions=tuple(names), extension_configs=freeze(configs), **values)
-    if not shape and settings.engine == "default":
+    # The default set is known to load (tests); only what the writer added needs trying, and
+    # builds with nothing added do not import Python-Markdown until they convert something.
+    if not shape and settings.engine == "default" and (settings.extensions or settings.extension_configs):
         from cxsite.mdengine.pymd import check_settings
 
         problems += [_locate(p, where) for p in check_settings(settings)]
