@@ -131,6 +131,8 @@ class Markup:
         """
         html, toc = self.engine.convert(text)
         html = apply_policy(html, self.settings.raw_html)
+        if html and not html.endswith("\n"):
+            html += "\n"  # every engine's HTML ends its last line, as comrak's does
         # A body `#` becomes h2: the page title is the page's only h1.
         html = _HEADING.sub(lambda m: "<h{0}{1}>{2}</h{0}>".format(
             max(int(m.group(1)), 2), m.group(2) or "", m.group(3)), html)
