@@ -26,8 +26,8 @@ _AMBIGUOUS = "\u2018\u2019\u201c\u201d\u2026\u2014\u00b7"
 _IS_WIDE = re.compile(f"[{_WIDE}]")
 _IS_CJK = re.compile(f"[{_WIDE}{_AMBIGUOUS}]")
 # Inline tags may stand between the characters: <strong>粗体</strong>\n学习.
-_INLINE_TAGS = frozenset(["a", "abbr", "b", "code", "del", "em", "i", "ins", "mark", "q", "s", "small", "span",
-                          "strong", "sub", "sup", "u"])
+_INLINE_TAGS = frozenset(["a", "abbr", "b", "code", "del", "em", "i", "ins", "mark", "q", "s", "small",
+                          "span", "strong", "sub", "sup", "u"])
 _TAG_NAME = re.compile(r"</?([a-zA-Z0-9]+)")
 _SOFT_BREAK = re.compile(r"[ \t]*\n[ \t]*")
 # Text whose newlines mean something: code blocks, scripts and styles of raw HTML.

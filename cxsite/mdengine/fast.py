@@ -1,29 +1,33 @@
 """The fast engine (`markdown: {engine: fast}`): comrak, a CommonMark/GFM parser in Rust.
 
-Chosen among the bindings with wheels on PyPI, measured on the shared corpus
-(1,000 bulletins of about 2,300 characters; median of 5 passes, 2-core VM,
-Python 3.11; RSS growth over 10,000 more conversions in one process):
+Chosen among the bindings on PyPI by tests/benchmark/markdown_engines.py --candidates:
+1,000 bulletins of the shared corpus (2,334 characters each), median of 5 passes on the
+2-core VM, Python 3.11; memory is RSS growth over 10,000 more conversions in a fresh process.
 
-| binding | ms/doc | RSS growth | CJK emphasis | wheels |
+| binding | ms/doc | RSS growth | CJK emphasis | wheels (Windows, macOS, Linux) |
 | --- | ---: | ---: | --- | --- |
-| comrak-ext 0.2.8 (comrak) | 0.036 | 0 MiB | yes (`cjk_friendly_emphasis`) | Windows, macOS, Linux; CPython 3.11-3.14 |
-| pyromark 0.10.3 (pulldown-cmark) | 0.017 | 0 MiB | no | Windows, macOS, Linux; 3.11-3.14 |
-| markdown-it-pyrs 0.4.0 | — | — | no | none for Python 3.13 and later |
-| cmarkgfm public functions | 0.219 | +511 MiB | no | all; leaks its tree and buffer |
-| mistune 3.4 (pure Python) | 1.05 | 0 MiB | no (`~~` only) | any |
-| markdown-it-py 4.3 (pure Python) | 1.33 | 0 MiB | no | any |
-| Python-Markdown 3.11 (default engine) | ≈2.0 | 0 MiB | not needed | any |
+| comrak-ext 0.2.8 (comrak) | 0.04 | 0 MiB | yes, cjk_friendly_emphasis | CPython 3.11-3.14 |
+| pyromark 0.10.3 (pulldown-cmark) | 0.018 | 0 MiB | no | CPython 3.11-3.14 |
+| markdown-it-pyrs 0.4.0 | — | — | no | none for 3.13 and later |
+| cmarkgfm, public functions | 0.08 | +511 MiB | no | yes; leaks tree and buffer |
+| mistune 3.4 (pure Python) | 1.3 | 0 MiB | no | any |
+| markdown-it-py 4.3 (pure Python) | 1.15 | 0 MiB | no | any |
+| Python-Markdown 3.11 (the default) | 2.5 | 0 MiB | not needed | any |
 
 comrak is the only one that implements CJK-friendly emphasis (the proposed
 CommonMark amendment: `学习**《实施方案》**的要求` is bold), so no hand-made
 fix of the flanking rules is needed; it is public API only (no ctypes, no
-private module). What it does not do, done here: its `{#id}` on headings is
-parsed but not rendered by this binding, so the attribute is left in the text
-for headings.py to read, like every other heading id; table alignment is
-written as `style` (HTML5) rather than the obsolete `align`; admonitions
-(`!!! 提示`) are rewritten by admonition.expand_admonitions before parsing;
-a single `~` is escaped before parsing (escape_single_tildes), since GFM also
-strikes through `~text~` and Chinese writes ranges with it: 1~3月和4~6月.
+private module). With cxsite's shared steps (cjk.py, headings.py) the engine
+takes 0.21 ms a bulletin, and markup's whole conversion (nh3 included) 0.53 ms,
+against 2.9 ms with the default engine.
+
+What it does not do, done here: its `{#id}` on headings is parsed but not
+rendered by this binding, so the attribute is left in the text for headings.py
+to read, like every other heading id; table alignment is written as `style`
+(HTML5) rather than the obsolete `align`; admonitions (`!!! 提示`) are rewritten
+by admonition.expand_admonitions before parsing; a single `~` is escaped before
+parsing (escape_single_tildes), since GFM also strikes through `~text~` and
+Chinese writes ranges with it: 1~3月和4~6月.
 """
 
 from __future__ import annotations
