@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -347,3 +348,22 @@ def test_switching_engines_rebuilds_with_the_other_engine(tmp_path):
     assert build_with("default") == default  # back again: the default engine's HTML, not the cache's fast one
     for html in (default, fast):
         assert "<strong>《实施方案》</strong>" in html
+
+
+def test_a_layout_can_place_the_table_of_contents(tmp_path):
+    root, out = tmp_path / "site", tmp_path / "out"
+    shutil.copytree(SAMPLE, root)
+    # The theme's page layout, overridden by the site with a table of contents before the text.
+    theme_page = Path(__file__).resolve().parent.parent / "cxsite" / "theme" / "layouts" / "page.html"
+    toc = ('<ol class="toc">{% for h in page.doc.toc %}<li><a href="#{{ h.id }}">{{ h.title }}</a></li>'
+           "{% endfor %}</ol>")
+    layout = theme_page.read_text(encoding="utf-8").replace('<div class="prose">', toc + '<div class="prose">', 1)
+    (root / "layouts" / "page.html").write_text(layout, encoding="utf-8")
+    result = build_at(root, out, jobs=1)
+    assert result.ok, [p.format() for p in result.problems]
+    fang_an = next(doc for doc in result.site.pages if doc.url == "/fang-an/")
+    assert [(h.level, h.id, h.title) for h in fang_an.toc] == [(2, "zhi-dao-si-xiang", "指导思想"),
+                                                              (2, "an-pai", "安排")]
+    html = (out / "fang-an" / "index.html").read_text(encoding="utf-8")
+    assert ('<ol class="toc"><li><a href="#zhi-dao-si-xiang">指导思想</a></li>'
+            '<li><a href="#an-pai">安排</a></li></ol>') in html
