@@ -357,7 +357,8 @@ def test_a_layout_can_place_the_table_of_contents(tmp_path):
     theme_page = Path(__file__).resolve().parent.parent / "cxsite" / "theme" / "layouts" / "page.html"
     toc = ('<ol class="toc">{% for h in page.doc.toc %}<li><a href="#{{ h.id }}">{{ h.title }}</a></li>'
            "{% endfor %}</ol>")
-    layout = theme_page.read_text(encoding="utf-8").replace('<div class="prose">', toc + '<div class="prose">', 1)
+    prose = '<div class="prose">'
+    layout = theme_page.read_text(encoding="utf-8").replace(prose, toc + prose, 1)
     (root / "layouts" / "page.html").write_text(layout, encoding="utf-8")
     result = build_at(root, out, jobs=1)
     assert result.ok, [p.format() for p in result.problems]
