@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
+from dataclasses import dataclass
 
 from cxsite.content.dates import DATE_FORMS, DateError, parse_datetime, parse_partial_date
 from cxsite.content.kinds import Field, Kind
@@ -109,6 +110,50 @@ def read_list(value, tz=None) -> tuple[str, ...]:
             raise FieldError(f"第 {index + 1} 项应是简单的文字", LIST_HINT, at=index)
         items.append(str(item).strip())
     return tuple(items)
+
+
+@dataclass(frozen=True)
+class FileRef:
+    """A file a writer refers to (a photo, an attachment): its path as written, and its caption or title."""
+
+    src: str
+    label: str = ""
+
+
+def _file_reader(label_key: str, hint: str):
+    """A reader of a list of files: paths, or mappings {src, <label_key>}."""
+
+    def read_one(item, index: int) -> FileRef:
+        if isinstance(item, dict):
+            unknown = sorted(str(key) for key in item if key not in ("src", label_key))
+            if unknown:
+                raise FieldError(f"第 {index + 1} 项有不认识的键“{unknown[0]}”", hint, at=index)
+            src = item.get("src")
+            if not isinstance(src, str) or not src.strip():
+                raise FieldError(f"第 {index + 1} 项缺少文件路径 src", hint, at=index)
+            label = item.get(label_key, "")
+            if isinstance(label, list | dict | bool):
+                raise FieldError(f"第 {index + 1} 项的 {label_key} 应是一段文字", hint, at=index)
+            return FileRef(src.strip(), "" if label is None else str(label).strip())
+        if isinstance(item, list) or item is None or isinstance(item, bool):
+            raise FieldError(f"第 {index + 1} 项应是文件路径", hint, at=index)
+        return FileRef(str(item).strip())
+
+    def read(value, tz=None) -> tuple[FileRef, ...]:
+        """Read one file or a list of files: paths, or {src, label} mappings."""
+        if isinstance(value, list):
+            return tuple(read_one(item, index) for index, item in enumerate(value))
+        if isinstance(value, dict):
+            return (read_one(value, 0),)
+        return tuple(FileRef(src) for src in read_list(value))
+
+    return read
+
+
+PHOTO_HINT = "每张照片写成路径，如 /img/photos/合影.jpg，或写成 {src: /img/photos/合影.jpg, caption: 说明}"
+ATTACHMENT_HINT = "每个附件写成路径，如 /files/第1期简报.pdf，或写成 {src: /files/第1期简报.pdf, title: 说明}"
+read_photos = _file_reader("caption", PHOTO_HINT)
+read_attachments = _file_reader("title", ATTACHMENT_HINT)
 
 
 def read_ids_or_all(value, tz=None) -> tuple[str, ...]:

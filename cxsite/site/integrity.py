@@ -237,9 +237,10 @@ def check_links(content: Content, index: SiteIndex) -> list[Problem]:
             external = value.startswith(("http://", "https://", "//"))
             if external or _exists("static/" + value.lstrip("/"), index):
                 continue
-            line, column = _position(item, key, i if key == "photos" else None)
-            problems.append(warning(item.path, line, f"{key} 指向的图片“{value}”不存在",
-                                    "图片放在 static/ 下，这里写它在 static/ 里的路径，如 img/合影.jpg",
+            line, column = _position(item, key, i if key != "cover" else None)
+            what = "文件" if key == "attachments" else "图片"
+            problems.append(warning(item.path, line, f"{key} 指向的{what}“{value}”不存在",
+                                    f"{what}放在 static/ 下，这里写它在 static/ 里的路径，如 /img/合影.jpg",
                                     column, BROKEN_LINK))
     return problems
 
@@ -259,13 +260,16 @@ def _is_image(key: str) -> bool:
 
 
 def _image_fields(content: Content):
-    """Yield (item, key, paths) for the image paths written in front matter and records."""
+    """Yield (item, key, paths) for the paths of files written in front matter and records."""
     for doc in content.documents:
         if doc.cover:
             yield doc, "cover", (doc.cover,)
+        if doc.attachments:
+            yield doc, "attachments", tuple(f.src for f in doc.attachments)
     for event in content.of("events"):
-        if event.photos:
-            yield event, "photos", event.photos
+        for key in ("photos", "attachments"):
+            if getattr(event, key):
+                yield event, key, tuple(f.src for f in getattr(event, key))
 
 
 def _link_hint(key: str, source: str, candidates: list[str]) -> str:

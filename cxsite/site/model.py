@@ -16,6 +16,7 @@ from cxsite.content.config import Config, MenuItem
 from cxsite.content.dates import PartialDate
 from cxsite.content.markdown import Link, TocEntry, reading_minutes
 from cxsite.content.project import StaticFile
+from cxsite.content.schema import FileRef
 from cxsite.content.sources import Unbuilt
 
 BULLETIN, POST, PAGE = "bulletin", "post", "page"
@@ -50,7 +51,9 @@ class Document:
     events: tuple[str, ...] = _hidden(())
     tags: tuple[str, ...] = _hidden(())
     distribution: tuple[str, ...] = _hidden(())
+    copies: int | None = _hidden()  # 印数 of a bulletin
     cover: str = _hidden("")
+    attachments: tuple[FileRef, ...] = _hidden(())
     draft: bool = _hidden(False)
     weight: int = _hidden(0)
     menu: str = _hidden("")
@@ -127,7 +130,8 @@ class Event:
     bulletin: int | None = _hidden()
     summary: str = _hidden("")  # Markdown key of its HTML (Site.html)
     text_summary: str = _hidden("")
-    photos: tuple[str, ...] = _hidden(())
+    photos: tuple[FileRef, ...] = _hidden(())
+    attachments: tuple[FileRef, ...] = _hidden(())
     lines: Mapping = _hidden(default_factory=dict, compare=False)
     bulletins: tuple[int, ...] = _hidden(())  # issues whose `events` name this event
     posts: tuple[str, ...] = _hidden(())  # post URLs

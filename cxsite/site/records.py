@@ -15,6 +15,7 @@ from dataclasses import replace
 from cxsite.content.kinds import DOCUMENTS, Field, Kind, Reference
 from cxsite.content.markdown import Rendered
 from cxsite.content.schema import (
+    read_attachments,
     read_bool,
     read_datetime,
     read_id,
@@ -23,6 +24,7 @@ from cxsite.content.schema import (
     read_list,
     read_menu,
     read_partial_date,
+    read_photos,
     read_positive_int,
     read_slug,
     read_text,
@@ -46,6 +48,7 @@ def _document_fields() -> tuple[Field, ...]:
         Field("events", read_list, "相关活动", reference=Reference("events")),
         Field("tags", read_list, "标签"),
         Field("cover", read_text, "封面图片"),
+        Field("attachments", read_attachments, "附件"),
         Field("draft", read_bool, "草稿"),
     )
 
@@ -64,7 +67,8 @@ def make_document(parsed: Parsed, rendered: Mapping[str, Rendered],
         summary=v.get("summary") or body.text_summary, date=v.get("date"), issue=v.get("issue"),
         slug=slug, category=v.get("category", ""), author=v.get("author", ""),
         branches=v.get("branches", ()), events=v.get("events", ()), tags=v.get("tags", ()),
-        distribution=v.get("distribution", ()), cover=v.get("cover", ""), draft=v.get("draft", False),
+        distribution=v.get("distribution", ()), copies=v.get("copies"), cover=v.get("cover", ""),
+        attachments=v.get("attachments", ()), draft=v.get("draft", False),
         weight=v.get("weight", 0), menu=v["title"] if menu is True else (menu or ""),
         chars=body.chars, links=body.links, toc=body.toc, lines=parsed.lines,
     )
@@ -105,6 +109,7 @@ BULLETINS = Kind(
         Field("issue", read_positive_int, "期号", True),
         Field("date", read_datetime, "日期", True),
         Field("distribution", read_list, "发送范围"),
+        Field("copies", read_positive_int, "印数"),
     ),
 )
 POSTS = Kind(
@@ -164,7 +169,7 @@ def make_event(parsed: Parsed, rendered: Mapping[str, Rendered], problems: list[
                  kind=v.get("kind", ""), branches=v.get("branches", ()), participants=v.get("participants"),
                  phase=v.get("phase", ""), bulletin=v.get("bulletin"),
                  summary=summary.key if summary else "", text_summary=summary.text_summary if summary else "",
-                 photos=v.get("photos", ()), lines=parsed.lines)
+                 photos=v.get("photos", ()), attachments=v.get("attachments", ()), lines=parsed.lines)
 
 
 TIME_HINT = "写成 14:30 或 14:30-17:30（24 小时制，半角冒号）"
@@ -266,7 +271,8 @@ EVENTS = Kind(
         Field("phase", read_text, "所属阶段", reference=Reference("phases")),
         Field("bulletin", read_positive_int, "报道简报期号", reference=Reference(BULLETIN)),
         Field("summary", read_text, "简介", markdown=True),
-        Field("photos", read_list, "照片"),
+        Field("photos", read_photos, "照片"),
+        Field("attachments", read_attachments, "附件"),
     ),
 )
 HONORS = Kind(
