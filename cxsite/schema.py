@@ -123,6 +123,39 @@ def read_list(value, tz=None) -> tuple[str, ...]:
     return tuple(items)
 
 
+PHOTO_HINT = "每张照片写成路径，如 /img/photos/合影.jpg，或写成 {src: /img/photos/合影.jpg, caption: 说明}"
+
+
+def read_photos(value, tz=None) -> tuple[str, ...]:
+    """Read an event's photos: paths, or `{src, caption}` mappings; return the paths.
+
+    Captions are accepted here so that writers can use the contract's second form
+    today; the pages do not show photos yet, so only the paths are kept (and checked).
+    """
+    if isinstance(value, list):
+        return tuple(_read_photo(item, index) for index, item in enumerate(value))
+    if isinstance(value, dict):
+        return (_read_photo(value, 0),)
+    return read_list(value)
+
+
+def _read_photo(item, index: int) -> str:
+    """Read one photo: a path, or a mapping with `src` and an optional `caption`."""
+    if isinstance(item, dict):
+        unknown = sorted(str(key) for key in item if key not in ("src", "caption"))
+        if unknown:
+            raise FieldError(f"第 {index + 1} 项有不认识的键“{unknown[0]}”", PHOTO_HINT, at=index)
+        src = item.get("src")
+        if not isinstance(src, str) or not src.strip():
+            raise FieldError(f"第 {index + 1} 项缺少图片路径 src", PHOTO_HINT, at=index)
+        if "caption" in item and not isinstance(item["caption"], str | int | float):
+            raise FieldError(f"第 {index + 1} 项的 caption 应是一段文字", PHOTO_HINT, at=index)
+        return src.strip()
+    if isinstance(item, list) or item is None or isinstance(item, bool):
+        raise FieldError(f"第 {index + 1} 项应是图片路径", PHOTO_HINT, at=index)
+    return str(item).strip()
+
+
 def read_ids_or_all(value, tz=None) -> tuple[str, ...]:
     """Read a list of ids, or the word `all` (全院)."""
     if value in ("all", "全部", "全院"):
@@ -237,7 +270,7 @@ SCHEMAS: dict[str, tuple[Field, ...]] = {
         Field("phase", read_text, "所属阶段"),
         Field("bulletin", read_positive_int, "报道简报期号"),
         Field("summary", read_text, "简介"),
-        Field("photos", read_list, "照片"),
+        Field("photos", read_photos, "照片"),
     ),
     "honors": (
         Field("title", read_text, "荣誉名称", True),

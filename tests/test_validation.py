@@ -342,3 +342,17 @@ def test_a_file_yaml_cannot_parse_still_says_who_it_is_when_it_is_written_plainl
     assert who("id: xuexi\ntitle：学习\n", "content/events/a.yaml", "events", "a") == ("events", "xuexi")
     assert who("title：学习\n", "content/events/dy.yaml", "events", "dy") == ("events", "dy")
     assert who("- id: a\n  title：学习\n", "content/events.yaml", "events", None) is None
+
+
+def test_photos_are_paths_or_src_with_a_caption():
+    event = ("id: a\ntitle: 动员大会\ndate: 2010-07-16\n"
+             "photos:\n  - /img/a.jpg\n  - {src: /img/b.jpg, caption: 会场}\n")
+    values, problems = fields(event, "events")
+    assert problems == []
+    assert values["photos"] == ("/img/a.jpg", "/img/b.jpg")
+    hint = ("    提示：每张照片写成路径，如 /img/photos/合影.jpg，"
+            "或写成 {src: /img/photos/合影.jpg, caption: 说明}")
+    _, problems = fields(event.replace("{src: /img/b.jpg, caption: 会场}", "{caption: 会场}"), "events")
+    assert shown(problems) == ["a.md:7:5: 错误：photos（照片）第 2 项缺少图片路径 src\n" + hint]
+    _, problems = fields(event.replace("caption: 会场", "title: 会场"), "events")
+    assert shown(problems) == ["a.md:7:5: 错误：photos（照片）第 2 项有不认识的键“title”\n" + hint]
