@@ -178,7 +178,7 @@ class Markup:
 
     def __init__(self, raw_html: str = "sanitize"):
         self.raw_html = raw_html
-        self.cmark = _Cmark(Options.CMARK_OPT_TABLE_PREFER_STYLE_ATTRIBUTES | (
+        self.cmark = _Cmark(Options.CMARK_OPT_TABLE_PREFER_STYLE_ATTRIBUTES | Options.CMARK_OPT_FOOTNOTES | (
             Options.CMARK_OPT_DEFAULT if raw_html == "strip" else Options.CMARK_OPT_UNSAFE))
 
     def convert(self, text: str, source: str, key: str | None = None) -> Rendered:

@@ -105,6 +105,14 @@ def test_markdown_table_alignment_is_kept(markup):
     assert '<td style="text-align: center">第一党支部</td>' in html
 
 
+def test_footnotes_are_notes_not_links(markup):
+    # Without footnotes, "[^1]: 说明" is a link reference definition and [^1] a link to "说明".
+    rendered = markup.convert("正文。[^1]\n\n[^1]: 据第一阶段工作小结整理。\n", SOURCE)
+    assert '<sup class="footnote-ref"><a href="#fn-1" id="fnref-1"' in rendered.html
+    assert '<li id="fn-1">\n<p>据第一阶段工作小结整理。' in rendered.html
+    assert rendered.links == ()
+
+
 def test_raw_html_policies():
     text = '<b onclick="x()">粗</b>\n\n<script>alert(1)</script>\n'
     assert Markup("strip").convert(text, SOURCE).html == '<p>粗</p>\n\n'
