@@ -40,7 +40,7 @@ def test_one_vevent_per_event_with_stable_uids(example):
     files = sorted((REPO / "content" / "events").glob("*.yaml"))
     calendar = read_calendar(out / "events.ics")
     vevents = calendar.walk("VEVENT")
-    assert len(vevents) == len(files) == 16
+    assert len(vevents) == len(files) == 19
     assert sorted(str(e["UID"]) for e in vevents) == sorted(f.stem + UID_HOST for f in files)
 
 

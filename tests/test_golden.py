@@ -16,6 +16,7 @@ from htmlscan import find_all, links
 from support import GOLDEN, SAMPLE, compare_golden
 
 FUTURE_POST_DATE = dt.datetime(2010, 12, 1, tzinfo=ZoneInfo("Asia/Shanghai"))
+EXAMPLE_NEXT_DUE = dt.datetime(2011, 1, 12, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 
 
 def page(built, url: str) -> str:
@@ -38,8 +39,9 @@ def test_sample_builds_without_any_problem(sample_build):
 
 def test_example_builds_without_any_problem(example_build):
     assert example_build.result.problems == ()
-    assert example_build.result.held_back == HeldBack(drafts=0, future=0)
-    assert (example_build.result.pages, example_build.result.written) == (65, 88)
+    # 第5期 (2011-01-12) and the closing post (2011-07-01) come after the tests' clock (2010-11-01).
+    assert example_build.result.held_back == HeldBack(drafts=0, future=2, next_due=EXAMPLE_NEXT_DUE)
+    assert (example_build.result.pages, example_build.result.written) == (71, 106)
 
 
 def test_draft_and_future_post_are_held_back_and_counted(sample_build):
