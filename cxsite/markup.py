@@ -173,6 +173,20 @@ class _Cmark:
             lib.cmark_parser_free(parser)
 
 
+_FOOTNOTES_OPEN = '<section class="footnotes" data-footnotes>'
+
+
+def _untitled_footnotes(html: str) -> str:
+    """Wrap cmark-gfm's footnotes in a div: a section without a heading is poor HTML."""
+    start = html.find(_FOOTNOTES_OPEN)
+    if start < 0:
+        return html
+    # cmark-gfm writes the footnotes last, so their section closes at the last </section>.
+    end = html.rindex("</section>")
+    return (html[:start] + '<div class="footnotes">' + html[start + len(_FOOTNOTES_OPEN):end]
+            + "</div>" + html[end + len("</section>"):])
+
+
 class Markup:
     """A configured Markdown converter; make one per process and reuse it."""
 
@@ -194,6 +208,7 @@ class Markup:
         elif self.raw_html == "strip":
             html = html.replace("<!-- raw HTML omitted -->", "")
         html = _VOID_SLASH.sub(r"<\1\2>", html)
+        html = _untitled_footnotes(html)
         html = _HEADING.sub(_heading_namer(), html)
         links: list[Link] = []
         html = _LINK_TAG.sub(lambda match: _mark_tag(match.group(0), source, text, links), html)

@@ -110,6 +110,7 @@ def test_footnotes_are_notes_not_links(markup):
     rendered = markup.convert("正文。[^1]\n\n[^1]: 据第一阶段工作小结整理。\n", SOURCE)
     assert '<sup class="footnote-ref"><a href="#fn-1" id="fnref-1"' in rendered.html
     assert '<li id="fn-1">\n<p>据第一阶段工作小结整理。' in rendered.html
+    assert '<div class="footnotes">' in rendered.html and "<section" not in rendered.html
     assert rendered.links == ()
 
 
