@@ -109,11 +109,11 @@ def test_new_bulletin_takes_the_next_issue_and_the_previous_distribution(tmp_pat
     shutil.copy(REPO / "site.yaml", root / "site.yaml")
     result = new(root, "bulletin", "我院召开第二阶段动员部署会")
     assert result.exit_code == 0, result.stderr
-    name = "content/bulletins/004-wo-yuan-zhao-kai-di-er-jie-duan-dong-yuan-bu-shu.md"  # cut at 50 letters
-    assert result.stdout == f"已新建简报 {name}（第4期）\n"
+    name = "content/bulletins/006-wo-yuan-zhao-kai-di-er-jie-duan-dong-yuan-bu-shu.md"  # cut at 50 letters
+    assert result.stdout == f"已新建简报 {name}（第6期）\n"
     path = root / name
     text = path.read_text(encoding="utf-8")
-    assert text.splitlines()[:4] == ["---", "title: 我院召开第二阶段动员部署会", "issue: 4", f"date: {TODAY}"]
+    assert text.splitlines()[:4] == ["---", "title: 我院召开第二阶段动员部署会", "issue: 6", f"date: {TODAY}"]
     assert "distribution: [各支部, 厅机关各处室, 厅属各单位]   # 发送范围\n" in text
 
 
