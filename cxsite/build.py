@@ -27,6 +27,7 @@ from cxsite.content.reader import Loaded as Read
 from cxsite.content.reader import read_content
 from cxsite.content.slug import slugify
 from cxsite.incremental.converter import Converter
+from cxsite.incremental.memory import MemoryMemos, MemoStore
 from cxsite.incremental.planner import Produced, Production, changed_bodies, produce, time_horizon
 from cxsite.incremental.recorder import digest
 from cxsite.incremental.state import State, Summary
@@ -174,7 +175,7 @@ def load_site(options: BuildOptions, setup: Setup, cache: Cache, state: State, *
     """Read the content through the cache and make the Site graph."""
     timings = {} if timings is None else timings
     started = time.perf_counter()
-    converter = Converter(cache, setup.config.markdown)
+    converter = Converter(cache, setup.config.markdown, setup.registry.derivations)
     jobs, progress = options.worker_count, options.progress
 
     def mapper(func, items):
@@ -199,18 +200,22 @@ def load_site(options: BuildOptions, setup: Setup, cache: Cache, state: State, *
     content = make_content(read, setup.registry.kinds, problems)
     site, found = build_site(setup.config, content, setup.registry.kinds, build_now(options, setup.config.tz),
                              drafts=options.drafts, future=options.future, portable=options.portable,
-                             html_store=cache.html, slugify=remembered_slug)
+                             html_store=cache.html, slugify=remembered_slug, derived_store=cache.derived)
     timings["graph"] = time.perf_counter() - started
     return Loaded(site, problems + found, read, slugs)
 
 
 def produce_site(loaded: Loaded, setup: Setup, cache: Cache | None, state: State, sink: Sink,
-                 options: BuildOptions, bodies: frozenset | None = None) -> Produced:
-    """Make the Site's pages and output jobs into the sink (what changed since `state`)."""
+                 options: BuildOptions, bodies: frozenset | None = None,
+                 memos: MemoStore | None = None) -> Produced:
+    """Make the Site's pages and output jobs into the sink (what changed since `state`).
+
+    `memos` keeps what jobs with memory remember (state's records name it); by default memory.
+    """
     sources = {path: entry.digest for path, entry in loaded.read.sources.items()}
     how = Production(root=options.root, registry=setup.registry, previous=state, sources=sources,
                      workers=options.worker_count, bytecode_cache=cache.templates() if cache else None,
-                     bodies=bodies, progress=options.progress)
+                     bodies=bodies, progress=options.progress, memos=memos or MemoryMemos())
     return produce(loaded.site, how, sink)
 
 
@@ -332,7 +337,7 @@ def _write(options: BuildOptions, setup: Setup, cache: Cache, state: State, load
         if has_errors(found):
             return BuildResult(tuple(sorted_problems(problems)), site)
         body_only = _body_edits(site, loaded, state, scan)
-        produced = produce_site(loaded, setup, cache, state, writer, options, body_only)
+        produced = produce_site(loaded, setup, cache, state, writer, options, body_only, cache.memos(out))
         if produced.problems:
             writer.abort()
             return BuildResult(tuple(sorted_problems(problems + produced.problems)), site)
@@ -446,6 +451,7 @@ class Session:
         self._setup: Setup | None = None
         self._loaded: Loaded | None = None
         self._cache: Cache | None = None
+        self._memos = MemoryMemos()  # what jobs with memory remember, for as long as the session
 
     def rebuild(self, kinds: frozenset[str] | None = None) -> Rebuild:
         """Rebuild in memory after changes of these kinds (None: any); on failure keep the last good files."""
@@ -471,9 +477,10 @@ class Session:
             self._loaded = None
             return Rebuild(tuple(sorted_problems(problems)), self._files)
         sink = MemorySink(self._files)
-        produced = produce_site(loaded, setup, cache, state, sink, self.options)
+        produced = produce_site(loaded, setup, cache, state, sink, self.options, memos=self._memos)
         if produced.problems:
             return Rebuild(tuple(sorted_problems(problems + produced.problems)), self._files)
+        self._memos.keep_only(d for record in produced.job_records.values() for d in record.memory.values())
         files = sink.files
         changed = tuple(sorted(p for p in files.keys() | self._files.keys()
                                if files.get(p) != self._files.get(p)))

@@ -8,18 +8,24 @@ from dataclasses import replace
 from cxsite.content.engines import MarkdownSettings
 from cxsite.content.markdown import Markup, Rendered
 from cxsite.incremental.store import Cache
+from cxsite.render.registry import Derivation
 
 BATCH = 256  # converted texts written to the cache at once
 
 
 class Converter:
-    """Converts Markdown the cache does not hold yet; the reader's `reader.Converter`."""
+    """Converts Markdown the cache does not hold yet; the reader's `reader.Converter`.
 
-    def __init__(self, cache: Cache, settings: MarkdownSettings):
-        self.cache, self.settings = cache, settings
+    Each registered derivation (render.registry.Derivation) is made of the HTML of
+    each text converted, in the same process, and kept with it.
+    """
+
+    def __init__(self, cache: Cache, settings: MarkdownSettings, derivations: Sequence[Derivation] = ()):
+        self.cache, self.settings, self.derivations = cache, settings, tuple(derivations)
         self.known = cache.markdown  # key -> Rendered without HTML, for every text the cache holds
         self.made: dict[str, Rendered] = {}  # what this build converted, without HTML
         self._batch: list[Rendered] = []
+        self._derived: list[tuple[str, str, object]] = []  # (derivation, key, value)
         self._markup: Markup | None = None
 
     def has_html(self, key: str) -> bool:
@@ -43,8 +49,8 @@ class Converter:
     def finish(self) -> None:
         """Write the HTML batched by prepare() to the cache."""
         if self._batch:
-            self.cache.put_many(self._batch)
-            self._batch = []
+            self.cache.put_many(self._batch, self._derived)
+            self._batch, self._derived = [], []
 
     def adopt(self, metas: dict) -> None:
         """Take in (in the parent) what a worker converted and stored."""
@@ -57,6 +63,7 @@ class Converter:
             self._markup = Markup(self.settings)
         rendered = self._markup.convert(text, source, key)
         self._batch.append(rendered)
+        self._derived += [(d.name, rendered.key, d.make(rendered.html)) for d in self.derivations]
         return replace(rendered, html="")
 
     @property

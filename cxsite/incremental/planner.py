@@ -18,6 +18,7 @@ import jinja2
 
 from cxsite.content.sources import Parsed
 from cxsite.incremental.keys import FieldKey, ObjectKey
+from cxsite.incremental.memory import JobMemory, MemoryMemos, MemoStore
 from cxsite.incremental.recorder import Digests, digest
 from cxsite.incremental.state import JobRecord, OutputFile, PageRecord, State
 from cxsite.incremental.tracking import TrackingEnvironment, render_recorded, template_digest
@@ -25,7 +26,7 @@ from cxsite.incremental.workers import map_forked
 from cxsite.problem import Problem, error
 from cxsite.publish.sink import Sink
 from cxsite.render.pages import Page, plan_pages
-from cxsite.render.registry import Registry
+from cxsite.render.registry import Kept, OutputJob, Registry
 from cxsite.render.templates import make_environment, template_loader, template_problem
 from cxsite.site.model import DOCUMENT_KINDS, Site
 from cxsite.site.urls import output_path
@@ -46,6 +47,7 @@ class Production:
     bytecode_cache: jinja2.BytecodeCache | None = None
     bodies: frozenset | None = None  # see changed_bodies; None: verify every page
     progress: Progress | None = None
+    memos: MemoStore = field(default_factory=MemoryMemos)  # what jobs with memory remember
 
 
 @dataclass
@@ -182,11 +184,37 @@ def _make_jobs(site: Site, digests: Digests, how: Production, sink: Sink, done: 
                 for file in old.files:
                     sink.keep(file.path)
                 continue
-            files = []
-            for output in job.make():
-                sink.note(sink.stage(output.path, output.data))
-                files.append(OutputFile(output.path, digest(output.data), len(output.data)))
+            if job.memory:
+                remembered = old if held else None
+                done.job_records[job.key] = _make_remembering(job, inputs, remembered, how.memos, sink)
+                continue
+            files = [_stage(output, sink) for output in job.make()]
             done.job_records[job.key] = JobRecord(inputs, tuple(files))
+
+
+def _make_remembering(job: OutputJob, inputs: bytes, old: JobRecord | None, memos: MemoStore,
+                      sink: Sink) -> JobRecord:
+    """Make a job with memory: handed what it remembered with the files it made last time (`old`,
+    whose files are all in place), it may keep some of them as they are."""
+    memory = JobMemory(memos, old.memory if old is not None else {})
+    before = {f.path: f for f in old.files} if old is not None else {}
+    files = []
+    for output in job.make(memory):
+        if type(output) is Kept:
+            if output.path not in before:
+                raise ValueError(f"output job {job.key} keeps {output.path}, which it did not make last time")
+            sink.keep(output.path)
+            files.append(before[output.path])
+        else:
+            files.append(_stage(output, sink))
+    memory.save()
+    return JobRecord(inputs, tuple(files), dict(memory.index))
+
+
+def _stage(output, sink: Sink) -> OutputFile:
+    """Hand one file of a job to the sink; its record."""
+    sink.note(sink.stage(output.path, output.data))
+    return OutputFile(output.path, digest(output.data), len(output.data))
 
 
 def changed_bodies(previous: Mapping, sources: Mapping, names) -> frozenset[str] | None:

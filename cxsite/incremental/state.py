@@ -36,10 +36,11 @@ class OutputFile:
 
 @dataclass(frozen=True, slots=True)
 class JobRecord:
-    """What one output job was made from and the files it wrote."""
+    """What one output job was made from, the files it wrote and (jobs with memory) what it remembered."""
 
     inputs: bytes
     files: tuple[OutputFile, ...]
+    memory: Mapping[str, bytes] = field(default_factory=dict)  # name -> digest of the value (memory.py)
 
 
 @dataclass(frozen=True)

@@ -24,10 +24,11 @@ from cxsite import __version__
 from cxsite.content.markdown import Rendered
 from cxsite.content.reader import SourceEntry
 from cxsite.content.sources import Parsed
+from cxsite.incremental.memory import CachedMemos
 from cxsite.incremental.state import JobRecord, OutputFile, PageRecord, State
 
 CACHE_DIR = ".cxsite-cache"
-FORMAT = 3
+FORMAT = 4
 PACKAGE = Path(__file__).resolve().parent.parent
 
 
@@ -104,6 +105,7 @@ class Cache:
         self._pid = None
         self._markdown: dict | None = None
         self.html = HtmlStore(self)
+        self.derived = DerivedStore(self)
 
     @property
     def markdown(self) -> dict[str, Rendered]:
@@ -133,15 +135,47 @@ class Cache:
             raise KeyError(key)
         return row[0]
 
-    def put_many(self, items) -> None:
-        """Store (Rendered with its HTML) of converted Markdown."""
+    def put_many(self, items, derived=()) -> None:
+        """Store (Rendered with its HTML) of converted Markdown, and (derivation, key, value) made of it."""
         rows = [(r.key, pickle.dumps((r.text_summary, r.chars, r.links, r.toc), protocol=5), r.html)
                 for r in items]
         db = self._connection()
         db.execute("BEGIN")
         db.executemany("INSERT OR REPLACE INTO html VALUES (?, ?, ?)", rows)
+        db.executemany("INSERT OR REPLACE INTO derived VALUES (?, ?, ?)",
+                       ((name, key, pickle.dumps(value, protocol=5)) for name, key, value in derived))
         db.execute("COMMIT")
         self.markdown.update((r.key, replace(r, html="")) for r in items)
+
+    def get_derived(self, name: str, key: str):
+        """Return what a derivation made of the HTML under a Markdown key (KeyError: not kept)."""
+        row = self._connection().execute("SELECT value FROM derived WHERE name = ? AND key = ?",
+                                         (name, key)).fetchone()
+        if row is None:
+            raise KeyError((name, key))
+        return pickle.loads(row[0])
+
+    def derived_keys(self) -> list[tuple[str, str]]:
+        """Every (derivation, Markdown key) kept."""
+        return self._connection().execute("SELECT name, key FROM derived").fetchall()
+
+    def memos(self, out: Path) -> CachedMemos:
+        """The values output jobs remember for an output folder (memory.MemoStore)."""
+        return CachedMemos(self, _scope(out))
+
+    def load_memo(self, scope: str, digest: bytes) -> bytes | None:
+        """The bytes of a value a job remembered for an output folder (None when gone)."""
+        row = self._connection().execute("SELECT blob FROM memos WHERE scope = ? AND digest = ?",
+                                         (scope, digest)).fetchone()
+        return None if row is None else row[0]
+
+    def save_memos(self, scope: str, blobs: Mapping[bytes, bytes]) -> None:
+        """Keep values jobs remember; those no record names are dropped when a build's state is saved."""
+        db = self._connection()
+        db.execute("BEGIN")
+        db.executemany("INSERT OR IGNORE INTO memos VALUES (?, ?, ?)",
+                       ((scope, digest, blob) for digest, blob in blobs.items()))
+        db.execute("COMMIT")
 
     def forget_except(self, keys: set[str]) -> None:
         """Drop HTML no source uses any more, once it is a third of the store."""
@@ -151,6 +185,7 @@ class Cache:
         db = self._connection()
         db.execute("BEGIN")
         db.executemany("DELETE FROM html WHERE key = ?", ((k,) for k in unused))
+        db.executemany("DELETE FROM derived WHERE key = ?", ((k,) for k in unused))
         db.execute("COMMIT")
         for key in unused:
             del self.markdown[key]
@@ -245,7 +280,27 @@ class Cache:
                    (scope, state.settings, pickle.dumps(rest, protocol=5)))
         db.execute("INSERT OR REPLACE INTO keytables VALUES (?, ?)",
                    (scope, pickle.dumps(keytable, protocol=5)))
+        remembered = {d for record in state.jobs.values() for d in record.memory.values()}
+        stale = [(scope, d) for (d,) in db.execute("SELECT digest FROM memos WHERE scope = ?", (scope,))
+                 if d not in remembered]
+        db.executemany("DELETE FROM memos WHERE scope = ? AND digest = ?", stale)
         db.execute("COMMIT")
+
+
+class DerivedStore(Mapping):
+    """(derivation, Markdown key) -> what the derivation made of its HTML, read on demand (Site.derived)."""
+
+    def __init__(self, cache: Cache):
+        self._cache = cache
+
+    def __getitem__(self, name_key: tuple[str, str]):
+        return self._cache.get_derived(*name_key)
+
+    def __iter__(self):
+        return iter(self._cache.derived_keys())
+
+    def __len__(self) -> int:
+        return len(self._cache.derived_keys())
 
 
 class HtmlStore(Mapping):
@@ -290,6 +345,8 @@ _TABLES = (
     "CREATE TABLE IF NOT EXISTS jobs (scope TEXT, key TEXT, record BLOB, PRIMARY KEY (scope, key))",
     "CREATE TABLE IF NOT EXISTS states (scope TEXT PRIMARY KEY, settings BLOB, rest BLOB)",
     "CREATE TABLE IF NOT EXISTS keytables (scope TEXT PRIMARY KEY, keys BLOB)",
+    "CREATE TABLE IF NOT EXISTS derived (name TEXT, key TEXT, value BLOB, PRIMARY KEY (name, key))",
+    "CREATE TABLE IF NOT EXISTS memos (scope TEXT, digest BLOB, blob BLOB, PRIMARY KEY (scope, digest))",
 )
 
 
@@ -327,10 +384,10 @@ def _parsed(item):
 
 def _pack_job(record: JobRecord) -> tuple:
     """A job's record as tuples."""
-    return record.inputs, tuple((f.path, f.digest, f.size) for f in record.files)
+    return record.inputs, tuple((f.path, f.digest, f.size) for f in record.files), dict(record.memory)
 
 
 def _job(packed: tuple) -> JobRecord:
     """The JobRecord of a packed tuple."""
-    inputs, files = packed
-    return JobRecord(inputs, tuple(OutputFile(*f) for f in files))
+    inputs, files, memory = packed
+    return JobRecord(inputs, tuple(OutputFile(*f) for f in files), memory)

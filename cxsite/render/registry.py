@@ -6,6 +6,12 @@ themselves exactly as a site's own extension modules (`extensions:` in
 site.yaml) do; a build then works from the frozen `Registry`, and whatever is
 registered is incremental with no more work (pages record what they read,
 output jobs are made again only when their inputs change).
+
+Two seams serve jobs that are costly to make from scratch (the search index):
+a `Derivation` is computed from the HTML of every Markdown text once per distinct
+text, where the Markdown is converted, and kept with it (`Site.derived`); a job
+with `memory=True` is handed what it remembered last time (`Memory`) and may
+leave files as they were (`Kept`), so an edit costs what it changed.
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 from cxsite.content.kinds import Kind
 from cxsite.render.pages import Output, Page, PageFamily
@@ -24,12 +31,54 @@ class OutputJob:
     """A file (or set of files) of the site that is not a page: a feed, a calendar, the sitemap.
 
     `inputs` is what the files are made from (model objects and plain data); the
-    job is made again only when it changes. `make()` returns the files.
+    job is made again only when it changes. `make()` returns the files; with
+    `memory=True` it is called as `make(memory)` and may return `Kept` files.
     """
 
     key: str  # names the job between builds (a feed's path, "search-index", …)
     inputs: object
-    make: Callable[[], Sequence[Output]]
+    make: Callable[..., Sequence[Output | Kept]]
+    memory: bool = False
+
+
+@dataclass(frozen=True)
+class Kept:
+    """A file a job with memory made last time and leaves as it is (only when its memory is not empty)."""
+
+    path: str
+
+
+class Memory(Protocol):
+    """What a job with memory remembered when it was last made, kept in the build cache.
+
+    It describes the files of that build: when they are gone, or on a clean build,
+    the memory is empty and the job makes everything. Values are plain data (pickled).
+    """
+
+    def recall(self, name: str) -> object | None:
+        """What was remembered under a name (None: nothing)."""
+
+    def remember(self, name: str, value: object) -> None:
+        """Remember a value for the next build."""
+
+    def forget(self, name: str) -> None:
+        """Forget a name."""
+
+    def clear(self) -> None:
+        """Forget everything (before making every file again)."""
+
+
+@dataclass(frozen=True)
+class Derivation:
+    """What a feature computes from the HTML of every Markdown text: `make(html)`, plain data.
+
+    It runs once per distinct text where the text is converted (in worker processes),
+    and is kept with the HTML; `Site.derived(name, key)` returns it. `name` names the
+    result in the cache: change it whenever `make` changes.
+    """
+
+    name: str
+    make: Callable[[str], object]
 
 
 # plan(site, pages) -> the jobs of one kind of output, given every page of the site.
@@ -46,6 +95,7 @@ class Registry:
     filters: Mapping[str, Callable] = field(default_factory=dict)
     globals: Mapping[str, Callable] = field(default_factory=dict)
     template_dirs: tuple[Path, ...] = ()
+    derivations: tuple[Derivation, ...] = ()
 
     def kind(self, name: str) -> Kind | None:
         """The registered kind of a name."""
@@ -70,6 +120,7 @@ class Registration:
         self._filters: dict[str, Callable] = {}
         self._globals: dict[str, Callable] = {}
         self._template_dirs: list[Path] = []
+        self._derivations: list[Derivation] = []
 
     def add_kind(self, kind: Kind) -> None:
         """A kind of source: its files, keys, model, URL, references (see content/kinds.py)."""
@@ -97,10 +148,20 @@ class Registration:
         """A folder of layouts, searched after the site's layouts/ and before the theme."""
         self._template_dirs.append(Path(folder))
 
+    def add_derivation(self, name: str, make: Callable[[str], object]) -> None:
+        """Something to compute from the HTML of every Markdown text (see Derivation)."""
+        if any(d.name == name for d in self._derivations):
+            raise ValueError(f"derivation {name!r} is registered twice")
+        self._derivations.append(Derivation(name, make))
+
+    def kinds(self) -> tuple[Kind, ...]:
+        """The kinds registered so far (a job's plan asks at build time, when all have registered)."""
+        return tuple(self._kinds)
+
     def freeze(self) -> Registry:
         """The registry as registered."""
         return Registry(tuple(self._kinds), tuple(self._families), tuple(self._jobs), dict(self._filters),
-                        dict(self._globals), tuple(self._template_dirs))
+                        dict(self._globals), tuple(self._template_dirs), tuple(self._derivations))
 
 
 def builtin_features() -> tuple[Callable, ...]:

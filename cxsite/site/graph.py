@@ -53,11 +53,12 @@ def make_content(loaded: Loaded, kinds: Sequence[Kind], problems: list[Problem])
 
 def build_site(config: Config, content: Content, kinds: Sequence[Kind], now: dt.datetime, *,
                drafts: bool = False, future: bool = False, portable: bool = False,
-               html_store: Mapping[str, str], slugify: Callable[[str], str] = slugify
-               ) -> tuple[Site, list[Problem]]:
+               html_store: Mapping[str, str], slugify: Callable[[str], str] = slugify,
+               derived_store: Mapping[tuple[str, str], object] | None = None) -> tuple[Site, list[Problem]]:
     """Make the Site graph from content; problems name the source lines.
 
-    `html_store` maps Markdown keys to their HTML (see Site.html); `slugify` makes
+    `html_store` maps Markdown keys to their HTML (see Site.html), `derived_store`
+    (derivation, key) to what a derivation made of it (Site.derived); `slugify` makes
     tag and category slugs (a build passes one that remembers them).
     """
     by_name = {kind.name: kind for kind in kinds}
@@ -85,7 +86,8 @@ def build_site(config: Config, content: Content, kinds: Sequence[Kind], now: dt.
     problems += check_links(content, index)
     site = Site(config=config, now=now, documents=newest, bulletins=bulletins, posts=posts, pages=pages,
                 records=records, tags=tags, categories=categories, static=content.static, intro=content.intro,
-                held_back=held, index=index, html_store=html_store, portable=portable)
+                held_back=held, index=index, html_store=html_store, portable=portable,
+                derived_store=derived_store if derived_store is not None else {})
     return site, problems
 
 

@@ -272,6 +272,8 @@ class Site:
     index: SiteIndex = field(repr=False)
     html_store: Mapping[str, str] = field(repr=False)  # Markdown key -> its HTML
     portable: bool = False
+    # (derivation name, Markdown key) -> what a registered derivation made of its HTML
+    derived_store: Mapping[tuple[str, str], object] = field(default_factory=dict, repr=False)
 
     @property
     def branches(self) -> tuple[Branch, ...]:
@@ -300,6 +302,10 @@ class Site:
     def html(self, key: str) -> str:
         """Return the HTML a Markdown key names (bodies, descriptions, summaries, intro)."""
         return self.html_store[key] if key else ""
+
+    def derived(self, name: str, key: str):
+        """Return what the derivation `name` made of the HTML a Markdown key names (KeyError: not kept)."""
+        return self.derived_store[(name, key)]
 
     def document(self, url: str) -> Document | None:
         """Return the bulletin, post or page at a URL."""
