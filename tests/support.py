@@ -40,7 +40,7 @@ FULL_GOLDEN = (
     "index.html", "bulletins/index.html", "bulletins/1/index.html", "posts/index.html",
     "branches/houqin/index.html", "events/index.html", "events/dongyuan-dahui/index.html",
     "phases/phase-1/index.html", "honors/index.html", "subscribe/index.html", "archive/index.html",
-    "feed.xml", "atom.xml", "events.ics", "sitemap.xml", "404.html",
+    "feed.xml", "atom.xml", "events.ics", "sitemap.xml", "404.html", "search/index.html", "search/meta.js",
 )
 
 

@@ -8,6 +8,7 @@ goldens are supposed to show, so a wrong golden cannot be accepted by accident.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from zoneinfo import ZoneInfo
 
 from cxsite.site.model import HeldBack
@@ -34,14 +35,14 @@ def test_example_site_matches_golden(example_build, update_golden):
 
 def test_sample_builds_without_any_problem(sample_build):
     assert sample_build.result.problems == ()
-    assert (sample_build.result.pages, sample_build.result.written) == (38, 54)
+    assert (sample_build.result.pages, sample_build.result.written) == (39, 75)
 
 
 def test_example_builds_without_any_problem(example_build):
     assert example_build.result.problems == ()
     # 第5期 (2011-01-12) and the closing post (2011-07-01) come after the tests' clock (2010-11-01).
     assert example_build.result.held_back == HeldBack(drafts=0, future=2, next_due=EXAMPLE_NEXT_DUE)
-    assert (example_build.result.pages, example_build.result.written) == (71, 106)
+    assert (example_build.result.pages, example_build.result.written) == (72, 148)
 
 
 def test_draft_and_future_post_are_held_back_and_counted(sample_build):
@@ -57,6 +58,11 @@ def test_draft_and_future_post_are_held_back_and_counted(sample_build):
 def test_sample_output_files(sample_build):
     names = sorted(p.relative_to(sample_build.out).as_posix()
                    for p in sample_build.out.rglob("*") if p.is_file())
+    # The search index: meta.js, shards of keys, blocks of records and of text (tests/test_search_*.py).
+    index = [name for name in names if name.startswith("search/") and name != "search/index.html"]
+    assert "search/meta.js" in index
+    assert all(re.fullmatch(r"search/(meta|k/[0-9a-f]+|d/[0-9]+|x/[0-9]+)\.js", name) for name in index), index
+    names = [name for name in names if name not in index]
     assert names == [
         ".cxsite-manifest", "404.html",
         # the archive: an index of months and one page per month
@@ -76,10 +82,10 @@ def test_sample_output_files(sample_build):
         "events.ics", "events/dongyuan/index.html", "events/fanghuo/index.html", "events/index.html",
         "events/xuexi/index.html",
         "fang-an/index.html", "feed.xml", "guanyu/index.html", "honors/index.html",
-        "img/favicon.svg", "img/huichang.svg", "index.html",
+        "img/favicon.svg", "img/huichang.svg", "index.html", "js/search.js",
         "phases/index.html", "phases/phase-1/index.html", "phases/phase-2/index.html",
         "posts/2010-07-20-yumiao/index.html", "posts/2010-08-30-xinde/index.html", "posts/index.html",
-        "sitemap.xml", "subscribe/index.html",
+        "search/index.html", "sitemap.xml", "subscribe/index.html",
         # pinyin slugs (行动 reads xing-dong); site.yaml's explicit slug wins for 护林防火;
         # the tags only the draft and the future post carry have no page.
         "tags/dong-yuan-bu-shu/index.html", "tags/fang-huo/index.html", "tags/index.html",

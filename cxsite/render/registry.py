@@ -1,7 +1,7 @@
 """The seams every feature lands on: kinds of source, page families, output jobs, template helpers.
 
 A feature is a `register(registration)` function. The built-in ones (the kinds
-of source, the sections of the site, feeds, calendars, the sitemap) register
+of source, the sections of the site, feeds, calendars, the sitemap, search) register
 themselves exactly as a site's own extension modules (`extensions:` in
 site.yaml) do; a build then works from the frozen `Registry`, and whatever is
 registered is incremental with no more work (pages record what they read,
@@ -167,9 +167,11 @@ class Registration:
 def builtin_features() -> tuple[Callable, ...]:
     """The register functions of cxsite's own features, in the order they register."""
     from cxsite.render import calendars, families, feeds, sitemap
+    from cxsite.render.search import feature as search
     from cxsite.site import records
 
-    return (records.register, families.register, sitemap.register, feeds.register, calendars.register)
+    return (records.register, families.register, sitemap.register, feeds.register, calendars.register,
+            search.register)
 
 
 def make_registry(extensions: Iterable[Callable] = ()) -> Registry:

@@ -1,0 +1,302 @@
+"""The index's files: plain scripts a browser loads from any folder of any server, even file://.
+
+Each file (paths relative to the site root) calls `window.cxsearch.load(name, data)`:
+
+- `search/meta.js`: the number of documents, how keys are spread over shards, which exist.
+- `search/k/<shard>.js`: the keys whose first character falls in this shard, each with the
+  documents that hold it, per field (body, title, tags), and the whole titles starting
+  there (a query equal to a title ranks that document first).
+- `search/d/<block>.js`: url, kind, title, date and tags of DOC_BLOCK documents (for checking
+  long terms against titles and tags).
+- `search/x/<block>.js`: the same and the text of TEXT_BLOCK documents: a page of results
+  loads just the blocks of the results it shows.
+
+Documents are numbered by (date, url), so the newest has the highest number and a new
+bulletin renumbers nothing. The files are a pure function of the entries: an edit patched
+into the previous index (`patch_index`) gives the bytes a clean build (`build_index`) gives.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from cxsite.render.search.entries import SearchEntry
+from cxsite.render.search.inverter import invert
+from cxsite.render.search.postings import encode, encode_raws, patch
+from cxsite.render.search.text import KEY_LENGTH, keys_of, units_of, whole_of
+
+INDEX_VERSION = 1
+DOC_BLOCK = 64  # documents per block of url/title/date (small: a result page needs a few)
+TEXT_BLOCK = 2  # documents per block of record and text (a result shown loads its block)
+SHARD_BYTES = 32_000  # aimed-at size of a shard of keys: a query loads one per short term
+FIELDS = ("body", "title", "tags", "whole")  # whole: the title's units run together, for exact titles
+PATCH_LIMIT = 64  # documents an edit may renumber or change and still be patched in
+
+# entry -> its text (what snippets are cut from) and the distinct units of that text
+Resolve = Callable[[SearchEntry], tuple[str, Sequence[str]]]
+
+
+@dataclass(frozen=True)
+class Layout:
+    """How the keys are spread: bits of the shard hash, and each shard's size (bytes of keys and lists)."""
+
+    bits: int
+    sizes: Mapping[int, int]
+
+    def path(self, shard: int) -> str:
+        """The file of a shard."""
+        return f"search/{self.name(shard)}.js"
+
+    def name(self, shard: int) -> str:
+        """The name a shard's script hands its data under (and its memory's name)."""
+        return f"k/{shard:0{(self.bits + 3) // 4}x}"
+
+
+@dataclass
+class Made:
+    """The files made (path -> bytes), those left as they were, and what to remember for next time."""
+
+    files: dict[str, bytes] = field(default_factory=dict)
+    kept: list[str] = field(default_factory=list)
+    remember: dict[str, object] = field(default_factory=dict)
+    forget: list[str] = field(default_factory=list)
+
+
+def ordered(entries: Sequence[SearchEntry]) -> list[SearchEntry]:
+    """The entries in document-number order: by date, then URL; two with one URL are refused."""
+    docs = sorted(entries, key=lambda e: (e.date, e.url))
+    if len({e.url for e in docs}) != len(docs):  # the model has gone wrong, not the writer
+        seen: set[str] = set()
+        twice = sorted({e.url for e in docs if e.url in seen or seen.add(e.url)})
+        raise ValueError(f"search entries share a URL: {', '.join(twice[:5])}")
+    return docs
+
+
+def build_index(entries: Sequence[SearchEntry], resolve: Resolve) -> Made:
+    """Every file of the index, and what a later patch needs remembered."""
+    docs = ordered(entries)
+    texts, body = [], []
+    for entry in docs:
+        text, units = resolve(entry)
+        texts.append(text)
+        body.append(units)
+    cut = _Cutter()
+    raws = {"body": invert(body, len(docs)), "title": invert([cut(e.title) for e in docs], len(docs)),
+            "tags": invert([cut(" ".join(e.tags)) for e in docs], len(docs))}
+    postings = {name: dict(zip(found, encode_raws(list(found.values())), strict=True))
+                for name, found in raws.items()}
+    postings["whole"] = _whole_titles(docs)
+    bits = shard_bits(sum(_size(k, c) for keys in postings.values() for k, c in keys.items()))
+    shards: defaultdict[int, dict[str, dict[str, str]]] = defaultdict(lambda: {f: {} for f in FIELDS})
+    for name in FIELDS:
+        for key, code in postings[name].items():
+            shards[shard_of(key, bits)][name][key] = code
+    layout = Layout(bits, {shard: shard_size(data) for shard, data in sorted(shards.items())})
+    made = Made()
+    for shard, data in shards.items():
+        made.files[layout.path(shard)] = script(layout.name(shard), data)
+        made.remember[layout.name(shard)] = data
+    blocks = range(len(docs))
+    made.files.update(_doc_blocks(docs, {i // DOC_BLOCK for i in blocks}))
+    made.files.update(_text_blocks(docs, {i // TEXT_BLOCK for i in blocks}, texts.__getitem__))
+    made.files["search/meta.js"] = _meta(len(docs), layout)
+    made.remember.update(docs=tuple(e.row for e in docs), layout=layout)
+    return made
+
+
+def patch_index(entries: Sequence[SearchEntry], resolve: Resolve, rows: Sequence[tuple], layout: Layout,
+                shard: Callable[[str], dict | None]) -> Made | None:
+    """The files an edit changed, given what the last build remembered; None when a clean build is due.
+
+    `rows` are the last build's entries in number order, `shard(name)` a shard's data as
+    remembered. Only documents whose number or entry changed are cut again; only the
+    shards of keys they gained or lost, and their blocks, are made again.
+    """
+    docs = ordered(entries)
+    old = [SearchEntry.of_row(row) for row in rows]
+    changed = [i for i in range(max(len(old), len(docs)))
+               if i >= len(old) or i >= len(docs) or old[i].row != docs[i].row]
+    if len(changed) > PATCH_LIMIT:
+        return None
+    deltas = _deltas(changed, old, docs, resolve)
+    if deltas is None:
+        return None
+    made, sizes = Made(), dict(layout.sizes)
+    touched: dict[int, dict] = {}
+    for (name, key), (added, removed) in deltas.items():
+        number = shard_of(key, layout.bits)
+        if number not in touched:
+            remembered = shard(layout.name(number)) if number in layout.sizes else None
+            if remembered is None and number in layout.sizes:
+                return None  # the memory is incomplete: make everything again
+            touched[number] = {f: dict(remembered[f]) if remembered else {} for f in FIELDS}
+        keys = touched[number][name]
+        code = keys.get(key)
+        code = patch(code, added, removed) if code else (encode(sorted(added)) if added else None)
+        if code is None:
+            keys.pop(key, None)
+        else:
+            keys[key] = code
+    for number, data in touched.items():
+        size = shard_size(data)
+        if size:
+            sizes[number] = size
+        else:
+            sizes.pop(number, None)
+    new = Layout(layout.bits, dict(sorted(sizes.items())))
+    if shard_bits(sum(sizes.values())) != layout.bits:
+        return None  # the index outgrew (or shrank below) its number of shards
+    relabelled = [i for i in changed
+                  if i >= len(old) or i >= len(docs) or _record(old[i]) != _record(docs[i])]
+    _patched_files(made, layout, new, touched, docs, (changed, relabelled), resolve)
+    made.remember.update(docs=tuple(e.row for e in docs), layout=new)
+    return made
+
+
+def _patched_files(made: Made, old: Layout, new: Layout, touched: dict[int, dict], docs: list[SearchEntry],
+                   changes: tuple[list[int], list[int]], resolve: Resolve) -> None:
+    """Fill `made` with the shards and blocks an edit changed; list the rest as kept.
+
+    `changes`: the numbers whose entry changed, and those whose record (url, title …) did.
+    """
+    for number, data in touched.items():
+        if number in new.sizes:
+            made.files[new.path(number)] = script(new.name(number), data)
+            made.remember[new.name(number)] = data
+        elif number in old.sizes:
+            made.forget.append(old.name(number))
+    made.kept += [new.path(n) for n in new.sizes if n not in touched]
+    changed, relabelled = changes
+    for folder, size, numbers, make in (("d", DOC_BLOCK, relabelled, None),
+                                        ("x", TEXT_BLOCK, changed, resolve)):
+        present = set(range((len(docs) + size - 1) // size))
+        redo = {i // size for i in numbers} & present
+        if make is None:
+            made.files.update(_doc_blocks(docs, redo))
+        else:
+            texts = {i: make(docs[i])[0] for b in redo for i in _block(b, size, len(docs))}
+            made.files.update(_text_blocks(docs, redo, texts.__getitem__))
+        made.kept += [f"search/{folder}/{b}.js" for b in sorted(present - redo)]
+    made.files["search/meta.js"] = _meta(len(docs), new)
+
+
+def _deltas(changed: list[int], old: list[SearchEntry], docs: list[SearchEntry],
+            resolve: Resolve) -> dict[tuple[str, str], tuple[set[int], set[int]]] | None:
+    """(field, key) -> (documents gaining it, documents losing it) at the changed numbers."""
+    deltas: defaultdict[tuple[str, str], tuple[set[int], set[int]]] = defaultdict(lambda: (set(), set()))
+    for number in changed:
+        try:
+            before = entry_keys(old[number], resolve) if number < len(old) else {}
+        except KeyError:  # the old text is no longer in the build cache
+            return None
+        after = entry_keys(docs[number], resolve) if number < len(docs) else {}
+        for name in FIELDS:
+            was, now = before.get(name, set()), after.get(name, set())
+            for key in now - was:
+                deltas[(name, key)][0].add(number)
+            for key in was - now:
+                deltas[(name, key)][1].add(number)
+    return deltas
+
+
+def entry_keys(entry: SearchEntry, resolve: Resolve) -> dict[str, set[str]]:
+    """The keys one entry holds, per field."""
+    cut = _Cutter()
+    keys = {"body": set().union(*map(keys_of, resolve(entry)[1])),
+            "title": set().union(*map(keys_of, cut(entry.title))),
+            "tags": set().union(*map(keys_of, cut(" ".join(entry.tags))))}
+    whole = whole_of(entry.title)
+    keys["whole"] = {whole} if whole else set()
+    return keys
+
+
+class _Cutter:
+    """Distinct units of short texts (titles, tags), each distinct text cut once."""
+
+    def __init__(self) -> None:
+        self._seen: dict[str, list[str]] = {}
+
+    def __call__(self, text: str) -> list[str]:
+        found = self._seen.get(text)
+        if found is None:
+            found = self._seen[text] = list(dict.fromkeys(units_of(text)))
+        return found
+
+
+def _whole_titles(docs: Sequence[SearchEntry]) -> dict[str, str]:
+    """Each title, its units run together -> the documents with exactly that title."""
+    titles: defaultdict[str, list[int]] = defaultdict(list)
+    for doc, entry in enumerate(docs):
+        whole = whole_of(entry.title)
+        if whole:
+            titles[whole].append(doc)
+    return {whole: encode(found) for whole, found in titles.items()}
+
+
+def shard_of(key: str, bits: int) -> int:
+    """The shard of a key, from its first character (a multiplicative hash; search.js does the same)."""
+    return ((ord(key[0]) * 0x9E3779B1) & 0xFFFFFFFF) >> (32 - bits)
+
+
+def shard_bits(size: int) -> int:
+    """How many bits of the hash name a shard: about SHARD_BYTES of keys a shard, 8 to 4,096 shards.
+
+    Only the size of the whole index moves it, by powers of two, so an edit almost
+    never reshuffles the shards.
+    """
+    bits = 3
+    while bits < 12 and size > (SHARD_BYTES << bits):
+        bits += 1
+    return bits
+
+
+def shard_size(data: Mapping[str, Mapping[str, str]]) -> int:
+    """About how many bytes a shard's keys and lists take."""
+    return sum(_size(key, code) for keys in data.values() for key, code in keys.items())
+
+
+def _size(key: str, code: str) -> int:
+    """Bytes of one key and its list (a CJK character is three bytes)."""
+    return 3 * len(key) + len(code)
+
+
+def _doc_blocks(docs: Sequence[SearchEntry], blocks) -> dict[str, bytes]:
+    """Blocks of url, kind, title, date and tags, DOC_BLOCK documents each."""
+    return {f"search/d/{b}.js": script(f"d/{b}", [_record(docs[i]) for i in _block(b, DOC_BLOCK, len(docs))])
+            for b in sorted(blocks)}
+
+
+def _text_blocks(docs: Sequence[SearchEntry], blocks, text: Callable[[int], str]) -> dict[str, bytes]:
+    """Blocks of url, kind, title, date, tags and text, TEXT_BLOCK documents each."""
+    return {f"search/x/{b}.js": script(f"x/{b}", [[*_record(docs[i]), text(i)]
+                                                  for i in _block(b, TEXT_BLOCK, len(docs))])
+            for b in sorted(blocks)}
+
+
+def _block(block: int, size: int, count: int) -> range:
+    """The documents of a block."""
+    return range(block * size, min(count, (block + 1) * size))
+
+
+def _record(entry: SearchEntry) -> list:
+    """What a result shows of a document, but its text: url, kind, title, date, tags."""
+    return [entry.url, entry.kind, entry.title, entry.date, list(entry.tags)]
+
+
+def _meta(count: int, layout: Layout) -> bytes:
+    """meta.js: what search.js needs before anything else."""
+    bitmap = sum(1 << shard for shard in layout.sizes)
+    return script("meta", {"version": INDEX_VERSION, "count": count, "bits": layout.bits,
+                           "keyLength": KEY_LENGTH, "docBlock": DOC_BLOCK, "textBlock": TEXT_BLOCK,
+                           "shards": format(bitmap, "x").zfill(((1 << layout.bits) + 3) // 4)})
+
+
+def script(name: str, data: object) -> bytes:
+    """A script that hands `data` to the search page; JSON with sorted keys, so the bytes are stable."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    # JSON allows U+2028/U+2029 in strings; older JavaScript engines do not.
+    text = text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    return f'window.cxsearch.load("{name}",{text});\n'.encode()
