@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from itertools import chain
 
 from cxsite.render.search.entries import SearchEntry
-from cxsite.render.search.index import build_index
+from cxsite.render.search.index import Documents, build_index
 from cxsite.render.search.text import distinct_units, fold, units_of
 
 
@@ -19,9 +19,14 @@ def resolve(entry: SearchEntry) -> tuple[str, list[str]]:
     return "\n".join(entry.text), list(dict.fromkeys(chain.from_iterable(map(distinct_units, entry.text))))
 
 
+def documents(entries: Sequence[SearchEntry]) -> Documents:
+    """Entries as the index orders them."""
+    return Documents.of([e.row for e in entries])
+
+
 def index_files(entries: Sequence[SearchEntry]) -> dict[str, bytes]:
     """The index files of entries of plain text."""
-    return build_index(entries, resolve).files
+    return build_index(documents(entries), resolve).files
 
 
 def entry(url: str, title: str, text: str = "", date: str = "", tags: tuple[str, ...] = (),

@@ -15,7 +15,18 @@ from cxsite.render.search.index import PATCH_LIMIT, build_index, patch_index, sh
 from cxsite.render.search.postings import decode, encode, patch
 from cxsite.render.search.text import distinct_units, fold, keys_of, text_of_html, units_of
 
-from searchkit import SPECIAL, Reader, corpus, entry, filler, index_files, naive, resolve, script_data
+from searchkit import (
+    SPECIAL,
+    Reader,
+    corpus,
+    documents,
+    entry,
+    filler,
+    index_files,
+    naive,
+    resolve,
+    script_data,
+)
 from searchkit import decode as decode_like_js
 
 
@@ -172,9 +183,8 @@ def test_same_entries_in_any_order_give_the_same_bytes(entries, files):
 
 def patched(before: list, after: list):
     """Patch the index of `before` into that of `after`: (files of the result, what was made, kept)."""
-    first = build_index(before, resolve)
-    memory = dict(first.remember)
-    made = patch_index(after, resolve, memory["docs"], memory["layout"], memory.get)
+    first = build_index(documents(before), resolve)
+    made = patch_index(documents(after), resolve, first.remember["layout"], first.remember.get)
     if made is None:
         return None
     assert not set(made.kept) & set(made.files)

@@ -155,6 +155,17 @@ class Cache:
             raise KeyError((name, key))
         return pickle.loads(row[0])
 
+    def get_derived_many(self, name: str, keys) -> dict[str, object]:
+        """What a derivation made of the HTML under each of these keys (those kept)."""
+        keys, found, db = list(dict.fromkeys(keys)), {}, self._connection()
+        for start in range(0, len(keys), 500):  # SQLite's limit on bound values is 999 in old versions
+            part = keys[start:start + 500]
+            marks = ",".join("?" * len(part))
+            query = f"SELECT key, value FROM derived WHERE name = ? AND key IN ({marks})"
+            rows = db.execute(query, (name, *part))
+            found.update((key, pickle.loads(value)) for key, value in rows)
+        return found
+
     def derived_keys(self) -> list[tuple[str, str]]:
         """Every (derivation, Markdown key) kept."""
         return self._connection().execute("SELECT name, key FROM derived").fetchall()
@@ -295,6 +306,10 @@ class DerivedStore(Mapping):
 
     def __getitem__(self, name_key: tuple[str, str]):
         return self._cache.get_derived(*name_key)
+
+    def many(self, name: str, keys) -> dict[str, object]:
+        """What a derivation made of each of these keys' HTML (those kept), in one pass."""
+        return self._cache.get_derived_many(name, keys)
 
     def __iter__(self):
         return iter(self._cache.derived_keys())

@@ -8,7 +8,7 @@ it is (its kind and id or URL), never as its contents: the fields say what it ho
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import ClassVar
 
@@ -306,6 +306,13 @@ class Site:
     def derived(self, name: str, key: str):
         """Return what the derivation `name` made of the HTML a Markdown key names (KeyError: not kept)."""
         return self.derived_store[(name, key)]
+
+    def derived_many(self, name: str, keys: Iterable[str]) -> dict[str, object]:
+        """What the derivation `name` made of each key's HTML, for the keys kept (one lookup for many)."""
+        many = getattr(self.derived_store, "many", None)
+        if many is not None:
+            return many(name, keys)
+        return {key: self.derived_store[(name, key)] for key in keys if (name, key) in self.derived_store}
 
     def document(self, url: str) -> Document | None:
         """Return the bulletin, post or page at a URL."""

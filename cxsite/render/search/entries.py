@@ -7,6 +7,7 @@ units were made once per distinct text when the Markdown was converted.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -22,7 +23,8 @@ BUILT_IN_RECORDS = ("branches", "events", "honors", "phases")
 class SearchEntry:
     """One searchable document or record, as the search page lists it.
 
-    Plain data only, so that an entry's tuple (`row`) compares and pickles fast.
+    Plain data only: the index works on an entry's tuple (`row`), which compares,
+    sorts and serialises fast for ten thousand of them.
     """
 
     url: str  # site URL, e.g. "/bulletins/3/" (a record on a shared page: "/honors/#honor-2010")
@@ -45,10 +47,20 @@ class SearchEntry:
         return cls(*row)
 
 
+def site_rows(site: Site, kinds: Iterable[Kind] = ()) -> list[tuple]:
+    """The rows of every entry of a site (see site_entries), documents made straight into rows."""
+    rows = [document_row(doc) for group in (site.documents, site.pages) for doc in group]
+    return rows + [entry.row for entry in _record_entries(site, kinds)]
+
+
 def site_entries(site: Site, kinds: Iterable[Kind] = ()) -> list[SearchEntry]:
     """Every entry of a site: documents, built-in records with pages, records of `kinds` with pages."""
-    entries = [document_entry(doc) for group in (site.documents, site.pages) for doc in group]
-    entries += [_branch(b, site) for b in site.branches]
+    return [SearchEntry.of_row(row) for row in site_rows(site, kinds)]
+
+
+def _record_entries(site: Site, kinds: Iterable[Kind]) -> list[SearchEntry]:
+    """The entries of records with pages (and of honours, on the honours page)."""
+    entries = [_branch(b, site) for b in site.branches]
     entries += [_event(e) for e in site.events]
     entries += [_phase(p) for p in site.phases]
     anchors = honor_anchors(site.honors)
@@ -59,12 +71,15 @@ def site_entries(site: Site, kinds: Iterable[Kind] = ()) -> list[SearchEntry]:
     return entries
 
 
-def document_entry(doc: Document) -> SearchEntry:
-    """A bulletin, post or page: title, tags and category, summary and body."""
-    tags = doc.tags + ((doc.category,) if doc.category and doc.category not in doc.tags else ())
-    return SearchEntry(url=doc.url, kind=DOCUMENT_LABELS.get(doc.kind, doc.kind), title=doc.title,
-                       date=_day(doc.date), tags=tags, markdown=(doc.body,) if doc.body else (),
-                       summary=doc.summary)
+def document_row(doc: Document) -> tuple:
+    """A bulletin, post or page as a row: title, tags and category, summary and body.
+
+    Made as a tuple, not an entry: at ten thousand documents on every build, the frozen
+    dataclass's constructor alone would cost what the whole plan of an edit may.
+    """
+    tags = doc.tags + (doc.category,) if doc.category and doc.category not in doc.tags else doc.tags
+    return (doc.url, DOCUMENT_LABELS.get(doc.kind, doc.kind), doc.title, _day(doc.date), tags, (),
+            (doc.body,) if doc.body else (), doc.summary)
 
 
 def _branch(branch, site: Site) -> SearchEntry:
@@ -126,8 +141,10 @@ def honor_anchors(honors: Sequence[Honor]) -> list[str]:
 
 
 def _day(value) -> str:
-    """A date as 2010-07-20 ('' when there is none)."""
-    return value.strftime("%Y-%m-%d") if hasattr(value, "strftime") else ""
+    """A date (or the day of a date and time) as 2010-07-20; '' when there is none."""
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    return value.isoformat() if isinstance(value, dt.date) else ""
 
 
 def _lines(*texts: str) -> tuple[str, ...]:

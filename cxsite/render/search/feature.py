@@ -8,17 +8,14 @@ text come from the derivation, made once per distinct text where Markdown is con
 
 from __future__ import annotations
 
-import hashlib
-import io
-import pickle
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Container, Iterable, Sequence
 from itertools import chain
 
 from cxsite.content.kinds import Kind
 from cxsite.render.pages import Output, Page
 from cxsite.render.registry import Kept, Memory, OutputJob
-from cxsite.render.search.entries import SearchEntry, honor_anchors, site_entries
-from cxsite.render.search.index import Layout, build_index, patch_index
+from cxsite.render.search.entries import SearchEntry, honor_anchors, site_rows
+from cxsite.render.search.index import Documents, Layout, build_index, patch_index
 from cxsite.render.search.text import DERIVATION, derive, distinct_units
 from cxsite.site import urls
 from cxsite.site.model import Site
@@ -33,21 +30,20 @@ def search_page(site: Site) -> list[Page]:
 
 def plan_index(site: Site, kinds: Callable[[], Sequence[Kind]]) -> list[OutputJob]:
     """The index's one job, made again when an entry changes."""
-    entries = site_entries(site, kinds())
-    return [OutputJob(key=JOB_KEY, inputs=_digest(tuple(e.row for e in entries)), memory=True,
-                      make=lambda memory: make_index(site, entries, memory))]
+    documents = Documents.of(site_rows(site, kinds()))
+    return [OutputJob(key=JOB_KEY, inputs=documents.digest, memory=True,
+                      make=lambda memory: make_index(site, documents, memory))]
 
 
-def make_index(site: Site, entries: Sequence[SearchEntry], memory: Memory) -> list[Output | Kept]:
+def make_index(site: Site, documents: Documents, memory: Memory) -> list[Output | Kept]:
     """The index's files: patched into the last build's when it remembers one, else all made."""
     resolve = Resolver(site)
-    rows, layout = memory.recall("docs"), memory.recall("layout")
-    made = None
-    if isinstance(rows, tuple) and isinstance(layout, Layout):
-        made = patch_index(entries, resolve, rows, layout, memory.recall)
+    layout = memory.recall("layout")
+    made = patch_index(documents, resolve, layout, memory.recall) if isinstance(layout, Layout) else None
     if made is None:
         memory.clear()
-        made = build_index(entries, resolve)
+        resolve.prefetch(key for row in documents.rows for key in SearchEntry.of_row(row).markdown)
+        made = build_index(documents, resolve)
     for name in made.forget:
         memory.forget(name)
     for name, value in made.remember.items():
@@ -60,35 +56,45 @@ class Resolver:
 
     def __init__(self, site: Site):
         self.site = site
+        self._known: dict[str, tuple[str, str]] = {}
+
+    def prefetch(self, keys: Iterable[str]) -> None:
+        """Read the derivations of many Markdown texts at once (a whole index is about to be made)."""
+        self._known.update(self.site.derived_many(DERIVATION, keys))
 
     def __call__(self, entry: SearchEntry) -> tuple[str, list[str]]:
         parts = [self.derived(key) for key in entry.markdown]
-        body = "\n".join(text for text, _ in parts)
-        lines = list(entry.text)
-        # A summary cut from the body is in it already; a written one is text of its own.
-        if entry.summary and entry.summary.rstrip("…") not in body.replace("\n", ""):
-            lines.insert(0, entry.summary)
-        units = dict.fromkeys(chain.from_iterable(map(distinct_units, lines)))
+        body: dict[str, None] = {}
         for _, found in parts:
             if found:
-                units.update(dict.fromkeys(found.split("\n")))
-        return "\n".join(filter(None, (*lines, body))), list(units)
+                body.update(dict.fromkeys(found.split("\n")))
+        lines = list(entry.text)
+        if entry.summary and adds_to(entry.summary, body):
+            lines.insert(0, entry.summary)
+        units = dict.fromkeys(chain.from_iterable(map(distinct_units, lines)))
+        units.update(body)
+        return "\n".join(filter(None, (*lines, *(text for text, _ in parts)))), list(units)
 
     def derived(self, key: str) -> tuple[str, str]:
         """A Markdown text's text and units: kept by the build, else made from its HTML (KeyError: gone)."""
+        known = self._known.pop(key, None)  # each is read once in a whole index: let it go
+        if known is not None:
+            return known
         try:
             return self.site.derived(DERIVATION, key)
         except KeyError:
             return derive(self.site.html(key))
 
 
-def _digest(value: object) -> bytes:
-    """A digest of plain data (pickled without its memo, so equal values give equal bytes)."""
-    buffer = io.BytesIO()
-    pickler = pickle.Pickler(buffer, protocol=5)
-    pickler.fast = True
-    pickler.dump(value)
-    return hashlib.blake2b(buffer.getbuffer(), digest_size=16).digest()
+def adds_to(summary: str, units: Container[str]) -> bool:
+    """Whether a summary holds text the body's units do not: a written one does; one cut from the
+    body (its last unit perhaps cut short, "…") does not, and would only show the text twice."""
+    found = distinct_units(summary.removesuffix("…"))
+    if summary.endswith("…") and found:
+        last = found.pop()
+        if last not in units and not any(unit.startswith(last) for unit in units):
+            return True
+    return any(unit not in units for unit in found)
 
 
 def register(registration) -> None:

@@ -18,7 +18,9 @@ into the previous index (`patch_index`) gives the bytes a clean build (`build_in
 
 from __future__ import annotations
 
+import hashlib
 import json
+import marshal
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -41,10 +43,12 @@ Resolve = Callable[[SearchEntry], tuple[str, Sequence[str]]]
 
 @dataclass(frozen=True)
 class Layout:
-    """How the keys are spread: bits of the shard hash, and each shard's size (bytes of keys and lists)."""
+    """How the keys are spread (bits of the shard hash, each shard's size in bytes of keys and
+    lists), and the digests of the chunks of entries the index was made from."""
 
     bits: int
     sizes: Mapping[int, int]
+    chunks: tuple[bytes, ...] = ()
 
     def path(self, shard: int) -> str:
         """The file of a shard."""
@@ -53,6 +57,42 @@ class Layout:
     def name(self, shard: int) -> str:
         """The name a shard's script hands its data under (and its memory's name)."""
         return f"k/{shard:0{(self.bits + 3) // 4}x}"
+
+
+@dataclass(frozen=True)
+class Documents:
+    """The entries' rows (SearchEntry.row) in number order, and a digest of each chunk of DOC_BLOCK.
+
+    Made on every build, so that an edit is found by comparing a few digests, not every entry.
+    """
+
+    rows: tuple[tuple, ...]
+    chunks: tuple[bytes, ...]
+
+    @classmethod
+    def of(cls, rows: Sequence[tuple]) -> Documents:
+        """Order rows by date, then URL (refusing two with one URL), and digest their chunks."""
+        ordered = sorted(rows, key=lambda row: (row[3], row[0]))
+        if len({row[0] for row in ordered}) != len(ordered):  # the model has gone wrong, not the writer
+            seen: set[str] = set()
+            twice = sorted({row[0] for row in ordered if row[0] in seen or seen.add(row[0])})
+            raise ValueError(f"search entries share a URL: {', '.join(twice[:5])}")
+        # marshal's version 2 writes equal values as equal bytes, however they share objects.
+        chunks = tuple(_digest(marshal.dumps(ordered[start:start + DOC_BLOCK], 2))
+                       for start in range(0, len(ordered), DOC_BLOCK))
+        return cls(tuple(ordered), chunks)
+
+    @property
+    def digest(self) -> bytes:
+        """One digest of every entry."""
+        return _digest(b"".join(self.chunks))
+
+    def entry(self, number: int) -> SearchEntry:
+        """The entry of a document number."""
+        return SearchEntry.of_row(self.rows[number])
+
+    def __len__(self) -> int:
+        return len(self.rows)
 
 
 @dataclass
@@ -65,19 +105,9 @@ class Made:
     forget: list[str] = field(default_factory=list)
 
 
-def ordered(entries: Sequence[SearchEntry]) -> list[SearchEntry]:
-    """The entries in document-number order: by date, then URL; two with one URL are refused."""
-    docs = sorted(entries, key=lambda e: (e.date, e.url))
-    if len({e.url for e in docs}) != len(docs):  # the model has gone wrong, not the writer
-        seen: set[str] = set()
-        twice = sorted({e.url for e in docs if e.url in seen or seen.add(e.url)})
-        raise ValueError(f"search entries share a URL: {', '.join(twice[:5])}")
-    return docs
-
-
-def build_index(entries: Sequence[SearchEntry], resolve: Resolve) -> Made:
+def build_index(documents: Documents, resolve: Resolve) -> Made:
     """Every file of the index, and what a later patch needs remembered."""
-    docs = ordered(entries)
+    docs = [SearchEntry.of_row(row) for row in documents.rows]
     texts, body = [], []
     for entry in docs:
         text, units = resolve(entry)
@@ -94,42 +124,43 @@ def build_index(entries: Sequence[SearchEntry], resolve: Resolve) -> Made:
     for name in FIELDS:
         for key, code in postings[name].items():
             shards[shard_of(key, bits)][name][key] = code
-    layout = Layout(bits, {shard: shard_size(data) for shard, data in sorted(shards.items())})
+    sizes = {shard: shard_size(data) for shard, data in sorted(shards.items())}
+    layout = Layout(bits, sizes, documents.chunks)
     made = Made()
     for shard, data in shards.items():
         made.files[layout.path(shard)] = script(layout.name(shard), data)
         made.remember[layout.name(shard)] = data
     blocks = range(len(docs))
-    made.files.update(_doc_blocks(docs, {i // DOC_BLOCK for i in blocks}))
-    made.files.update(_text_blocks(docs, {i // TEXT_BLOCK for i in blocks}, texts.__getitem__))
+    made.files.update(_doc_blocks(docs, {i // DOC_BLOCK for i in blocks}, len(docs)))
+    made.files.update(_text_blocks(docs, {i // TEXT_BLOCK for i in blocks}, len(docs), texts.__getitem__))
     made.files["search/meta.js"] = _meta(len(docs), layout)
-    made.remember.update(docs=tuple(e.row for e in docs), layout=layout)
+    made.remember.update({_chunk_name(c): documents.rows[c * DOC_BLOCK:(c + 1) * DOC_BLOCK]
+                          for c in range(len(documents.chunks))})
+    made.remember["layout"] = layout
     return made
 
 
-def patch_index(entries: Sequence[SearchEntry], resolve: Resolve, rows: Sequence[tuple], layout: Layout,
-                shard: Callable[[str], dict | None]) -> Made | None:
+def patch_index(documents: Documents, resolve: Resolve, layout: Layout,
+                recall: Callable[[str], object | None]) -> Made | None:
     """The files an edit changed, given what the last build remembered; None when a clean build is due.
 
-    `rows` are the last build's entries in number order, `shard(name)` a shard's data as
-    remembered. Only documents whose number or entry changed are cut again; only the
+    `layout` and `recall(name)` (chunks of rows, shards) are what build_index or the last
+    patch remembered. Only documents whose number or entry changed are cut again; only the
     shards of keys they gained or lost, and their blocks, are made again.
     """
-    docs = ordered(entries)
-    old = [SearchEntry.of_row(row) for row in rows]
-    changed = [i for i in range(max(len(old), len(docs)))
-               if i >= len(old) or i >= len(docs) or old[i].row != docs[i].row]
-    if len(changed) > PATCH_LIMIT:
+    found = _changed(documents, layout, recall)
+    if found is None:
         return None
-    deltas = _deltas(changed, old, docs, resolve)
+    changed, old = found
+    deltas = _deltas(changed, old, documents, resolve)
     if deltas is None:
         return None
-    made, sizes = Made(), dict(layout.sizes)
+    sizes = dict(layout.sizes)
     touched: dict[int, dict] = {}
     for (name, key), (added, removed) in deltas.items():
         number = shard_of(key, layout.bits)
         if number not in touched:
-            remembered = shard(layout.name(number)) if number in layout.sizes else None
+            remembered = recall(layout.name(number)) if number in layout.sizes else None
             if remembered is None and number in layout.sizes:
                 return None  # the memory is incomplete: make everything again
             touched[number] = {f: dict(remembered[f]) if remembered else {} for f in FIELDS}
@@ -146,17 +177,46 @@ def patch_index(entries: Sequence[SearchEntry], resolve: Resolve, rows: Sequence
             sizes[number] = size
         else:
             sizes.pop(number, None)
-    new = Layout(layout.bits, dict(sorted(sizes.items())))
     if shard_bits(sum(sizes.values())) != layout.bits:
         return None  # the index outgrew (or shrank below) its number of shards
-    relabelled = [i for i in changed
-                  if i >= len(old) or i >= len(docs) or _record(old[i]) != _record(docs[i])]
-    _patched_files(made, layout, new, touched, docs, (changed, relabelled), resolve)
-    made.remember.update(docs=tuple(e.row for e in docs), layout=new)
+    new = Layout(layout.bits, dict(sorted(sizes.items())), documents.chunks)
+    relabelled = [i for i in changed if i not in old or i >= len(documents)
+                  or _record(old[i]) != _record(documents.entry(i))]
+    made = Made()
+    _patched_files(made, layout, new, touched, documents, (changed, relabelled), resolve)
+    for c in range(len(documents.chunks)):
+        if c >= len(layout.chunks) or layout.chunks[c] != documents.chunks[c]:
+            made.remember[_chunk_name(c)] = documents.rows[c * DOC_BLOCK:(c + 1) * DOC_BLOCK]
+    made.forget += [_chunk_name(c) for c in range(len(documents.chunks), len(layout.chunks))]
+    made.remember["layout"] = new
     return made
 
 
-def _patched_files(made: Made, old: Layout, new: Layout, touched: dict[int, dict], docs: list[SearchEntry],
+def _changed(documents: Documents, layout: Layout,
+             recall: Callable[[str], object | None]) -> tuple[list[int], dict[int, SearchEntry]] | None:
+    """The numbers whose entry changed, and the last build's entries there (None: too many, or unknown)."""
+    before, now = layout.chunks, documents.chunks
+    chunks = [c for c in range(max(len(before), len(now)))
+              if c >= len(before) or c >= len(now) or before[c] != now[c]]
+    if len(chunks) * DOC_BLOCK > 4 * PATCH_LIMIT:
+        return None
+    changed: list[int] = []
+    old: dict[int, SearchEntry] = {}
+    for c in chunks:
+        rows = recall(_chunk_name(c)) if c < len(before) else ()
+        if rows is None:
+            return None
+        for i in range(c * DOC_BLOCK, (c + 1) * DOC_BLOCK):
+            was = rows[i - c * DOC_BLOCK] if i - c * DOC_BLOCK < len(rows) else None
+            row = documents.rows[i] if i < len(documents) else None
+            if was != row:
+                changed.append(i)
+                if was is not None:
+                    old[i] = SearchEntry.of_row(was)
+    return (changed, old) if len(changed) <= PATCH_LIMIT else None
+
+
+def _patched_files(made: Made, old: Layout, new: Layout, touched: dict[int, dict], documents: Documents,
                    changes: tuple[list[int], list[int]], resolve: Resolve) -> None:
     """Fill `made` with the shards and blocks an edit changed; list the rest as kept.
 
@@ -172,27 +232,28 @@ def _patched_files(made: Made, old: Layout, new: Layout, touched: dict[int, dict
     changed, relabelled = changes
     for folder, size, numbers, make in (("d", DOC_BLOCK, relabelled, None),
                                         ("x", TEXT_BLOCK, changed, resolve)):
-        present = set(range((len(docs) + size - 1) // size))
+        present = set(range((len(documents) + size - 1) // size))
         redo = {i // size for i in numbers} & present
+        entries = {i: documents.entry(i) for b in redo for i in _block(b, size, len(documents))}
         if make is None:
-            made.files.update(_doc_blocks(docs, redo))
+            made.files.update(_doc_blocks(entries, redo, len(documents)))
         else:
-            texts = {i: make(docs[i])[0] for b in redo for i in _block(b, size, len(docs))}
-            made.files.update(_text_blocks(docs, redo, texts.__getitem__))
+            texts = {i: make(entry)[0] for i, entry in entries.items()}
+            made.files.update(_text_blocks(entries, redo, len(documents), texts.__getitem__))
         made.kept += [f"search/{folder}/{b}.js" for b in sorted(present - redo)]
-    made.files["search/meta.js"] = _meta(len(docs), new)
+    made.files["search/meta.js"] = _meta(len(documents), new)
 
 
-def _deltas(changed: list[int], old: list[SearchEntry], docs: list[SearchEntry],
+def _deltas(changed: list[int], old: Mapping[int, SearchEntry], documents: Documents,
             resolve: Resolve) -> dict[tuple[str, str], tuple[set[int], set[int]]] | None:
     """(field, key) -> (documents gaining it, documents losing it) at the changed numbers."""
     deltas: defaultdict[tuple[str, str], tuple[set[int], set[int]]] = defaultdict(lambda: (set(), set()))
     for number in changed:
         try:
-            before = entry_keys(old[number], resolve) if number < len(old) else {}
+            before = entry_keys(old[number], resolve) if number in old else {}
         except KeyError:  # the old text is no longer in the build cache
             return None
-        after = entry_keys(docs[number], resolve) if number < len(docs) else {}
+        after = entry_keys(documents.entry(number), resolve) if number < len(documents) else {}
         for name in FIELDS:
             was, now = before.get(name, set()), after.get(name, set())
             for key in now - was:
@@ -263,16 +324,29 @@ def _size(key: str, code: str) -> int:
     return 3 * len(key) + len(code)
 
 
-def _doc_blocks(docs: Sequence[SearchEntry], blocks) -> dict[str, bytes]:
-    """Blocks of url, kind, title, date and tags, DOC_BLOCK documents each."""
-    return {f"search/d/{b}.js": script(f"d/{b}", [_record(docs[i]) for i in _block(b, DOC_BLOCK, len(docs))])
+def _chunk_name(chunk: int) -> str:
+    """The memory's name of a chunk of rows."""
+    return f"rows/{chunk}"
+
+
+def _digest(data: bytes) -> bytes:
+    """A 16-byte digest."""
+    return hashlib.blake2b(data, digest_size=16).digest()
+
+
+Entries = Mapping[int, SearchEntry] | Sequence[SearchEntry]  # by document number
+
+
+def _doc_blocks(docs: Entries, blocks, count: int) -> dict[str, bytes]:
+    """Blocks of url, kind, title, date and tags, DOC_BLOCK documents each (of `count`)."""
+    return {f"search/d/{b}.js": script(f"d/{b}", [_record(docs[i]) for i in _block(b, DOC_BLOCK, count)])
             for b in sorted(blocks)}
 
 
-def _text_blocks(docs: Sequence[SearchEntry], blocks, text: Callable[[int], str]) -> dict[str, bytes]:
-    """Blocks of url, kind, title, date, tags and text, TEXT_BLOCK documents each."""
+def _text_blocks(docs: Entries, blocks, count: int, text: Callable[[int], str]) -> dict[str, bytes]:
+    """Blocks of url, kind, title, date, tags and text, TEXT_BLOCK documents each (of `count`)."""
     return {f"search/x/{b}.js": script(f"x/{b}", [[*_record(docs[i]), text(i)]
-                                                  for i in _block(b, TEXT_BLOCK, len(docs))])
+                                                  for i in _block(b, TEXT_BLOCK, count)])
             for b in sorted(blocks)}
 
 
