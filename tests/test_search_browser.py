@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import http.server
+import shutil
 import threading
 from pathlib import Path
 from urllib.parse import quote, urlsplit
@@ -102,7 +103,9 @@ def opened(browser, site):
         contexts.append(context)
         page = context.new_page()
         page.on("request", lambda r: requests.append(r.url))
-        page.on("requestfailed", lambda r: bad.append(f"failed {r.url}"))
+        # A load cut short by leaving the page (net::ERR_ABORTED) is no broken link; a missing file is.
+        page.on("requestfailed", lambda r: "ERR_ABORTED" in (r.failure or "") or bad.append(
+            f"failed {r.url} {r.failure}"))
         page.on("response", lambda r: r.status >= 400 and bad.append(f"{r.status} {r.url}"))
         page.on("pageerror", lambda e: bad.append(f"error {e}"))
         page.goto(url)
@@ -254,4 +257,42 @@ def test_more_results_come_by_keyboard(browser, example):
     page.keyboard.press("Enter")
     page.wait_for_function("document.querySelectorAll('.search-hit').length > 20")
     assert page.evaluate("document.activeElement.closest('.search-hit') !== null")
+    context.close()
+
+
+@pytest.fixture(scope="module")
+def crowded(tmp_path_factory):
+    """The sample site and 100 more bulletins: 30 hold 甲乙丙丁戊己, 70 hold each of its windows
+    but not the phrase (candidates of a long term beyond what is checked at once); served."""
+    www = tmp_path_factory.mktemp("crowded")
+    root = www / "source"
+    shutil.copytree(SAMPLE, root)
+    for number in range(4, 104):
+        text = "本期要点：甲乙丙丁戊己。" if number % 10 < 3 else "本期要点：甲乙丙丁戊，乙丙丁戊己。"
+        front = f"title: 第{number}期简报\nissue: {number}\ndate: 2010-10-{1 + number % 28:02d}"
+        (root / "content" / "bulletins" / f"{number:03d}.md").write_text(f"---\n{front}\n---\n\n{text}\n",
+                                                                         encoding="utf-8")
+    out = www / SUB_PATH.strip("/")
+    assert build_at(root, out).ok
+    server = _serve(www)
+    yield f"http://127.0.0.1:{server.server_address[1]}{SUB_PATH}", out
+    server.shutdown()
+    server.server_close()
+
+
+def test_a_long_term_with_many_candidates_is_checked_as_results_are_shown(browser, crowded):
+    base, out = crowded
+    expected = reader((base, "", out)).search("甲乙丙丁戊己")
+    assert len(expected) == 30
+    context = browser.new_context(viewport=DESKTOP)
+    page = context.new_page()
+    page.goto(f"{base}search/?q={quote('甲乙丙丁戊己')}")
+    page.wait_for_selector('#search-results[data-state="done"]')
+    assert "找到约" in page.text_content(".search-status")  # 100 candidates, not all looked at yet
+    while page.locator(".search-more").count():
+        page.click(".search-more")
+        page.wait_for_selector('#search-results[data-state="done"]')
+    assert page.text_content(".search-status").startswith("找到 30 条")
+    assert result_links(page) == [base + url.lstrip("/") for url in expected]
+    assert page.locator(".search-hit mark").all_text_contents() == ["甲乙丙丁戊己"] * 30
     context.close()

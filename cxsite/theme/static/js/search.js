@@ -9,9 +9,12 @@
  * Matching: the query is folded like the index (NFKC, lower case) and cut into terms at
  * spaces and punctuation; a document matches when it holds every term, in its title, tags
  * or text. Every key is a unit's next four characters, so a term of one to four characters
- * is matched exactly by the keys that start with it; a longer term is looked up by its
- * four-character pieces and each candidate is then checked against the document's text, so
- * nothing is shown that does not contain the term, and nothing that does is missed.
+ * is matched exactly by the keys that start with it; a longer term is looked up by every
+ * four-character window of it and each candidate is then checked against the document's
+ * text, so nothing is shown that does not contain the term, and nothing that does is missed.
+ * When a long term leaves more candidates than CHECK_LIMIT (a stock phrase in every
+ * bulletin), they are checked as they are shown instead (their text is loaded for the
+ * snippet anyway) and the count says 约 until every candidate has been seen.
  *
  * The page gives: #search-results with data-index (link to search/meta.js) and
  * data-portable ("true" when links must end in index.html, for file://).
@@ -20,6 +23,7 @@
   "use strict";
 
   var PAGE = 20;          // results rendered at a time
+  var CHECK_LIMIT = 64;   // candidates of a long term checked at once; more are checked as shown
   var SNIPPET_BEFORE = 30; // characters of context before the hit
   var SNIPPET_LENGTH = 110;
   var WORD = /[\p{L}\p{N}]+/gu;
@@ -208,9 +212,8 @@
     if (chars.length <= size) {
       return this.lookup(term, false).then(function (sets) { sets.checked = true; return sets; });
     }
-    var pieces = [];
-    for (var i = 0; i + size <= chars.length; i += size) pieces.push(chars.slice(i, i + size).join(""));
-    if (chars.length % size) pieces.push(chars.slice(chars.length - size).join(""));
+    var pieces = [];   // every window: a candidate must hold each of them (few do without the term)
+    for (var i = 0; i + size <= chars.length; i++) pieces.push(chars.slice(i, i + size).join(""));
     return Promise.all(pieces.map(function (piece) { return self.lookup(piece, true); })).then(function (all) {
       var sets = all.reduce(function (acc, next) {
         return {body: combine(acc.body, next.body, "and"), title: combine(acc.title, next.title, "and"),
@@ -271,6 +274,9 @@
         if (hasBit(sets.tags, r.doc) && fold(r.tags.join(" ")).indexOf(term) >= 0) setBit(tags, r.doc);
       });
       var open = combine(sets.body, combine(title, tags, "or"), "andnot");
+      if (countBits(open) > CHECK_LIMIT) {   // too many texts to load now: checked when shown
+        return {body: sets.body, title: title, tags: tags, whole: sets.whole, checked: true, unsure: open};
+      }
       return self.texts(membersDown(open)).then(function (texts) {
         var body = self.empty();
         Object.keys(texts).forEach(function (doc) {
@@ -316,20 +322,52 @@
         Array.prototype.push.apply(order, membersDown(combine(level, taken, "andnot")));
         taken = combine(taken, level, "or");
       });
-      return {query: query, terms: terms, phrase: phrase, count: countBits(match), order: order};
+      var unsure = [];
+      perTerm.forEach(function (sets, i) { if (sets.unsure) unsure.push({term: terms[i], bits: sets.unsure}); });
+      return {query: query, terms: terms, phrase: phrase, count: countBits(match), order: order,
+              unsure: unsure, rejected: 0, seen: 0};
     });
   };
 
-  /* The records and snippets of results `start` to `start + PAGE`. */
-  Index.prototype.page = function (result, start) {
-    var docs = result.order.slice(start, start + PAGE);
-    return this.texts(docs).then(function (loaded) {
-      return docs.map(function (doc) {
-        var r = loaded[doc];
-        r.snippet = snippetOf(r.text || "", result);
-        return r;
-      });
+  /* Whether a candidate shown holds the long terms its text was not checked for yet. */
+  function holds(result, r) {
+    var text = null;
+    return result.unsure.every(function (u) {
+      if (!hasBit(u.bits, r.doc)) return true;
+      text = text || fold(r.title + "\n" + r.tags.join(" ") + "\n" + (r.text || ""));
+      return text.indexOf(u.term) >= 0;
     });
+  }
+
+  /* Whether the count is exact: every candidate checked, or seen. */
+  function exact(result) {
+    return !result.unsure.length || result.seen >= result.order.length;
+  }
+
+  /* The next PAGE results from position `from` of the order, with their snippets: {items, next}.
+     Candidates that turn out not to hold a long term are left out (and the count corrected). */
+  Index.prototype.page = function (result, from) {
+    var self = this, items = [], at = from;
+    function fill() {
+      if (items.length >= PAGE || at >= result.order.length) return Promise.resolve({items: items, next: at});
+      var docs = result.order.slice(at, at + PAGE - items.length);
+      at += docs.length;
+      result.seen = Math.max(result.seen, at);
+      return self.texts(docs).then(function (loaded) {
+        docs.forEach(function (doc) {
+          var r = loaded[doc];
+          if (!holds(result, r)) {
+            result.rejected++;
+            result.count--;
+            return;
+          }
+          r.snippet = snippetOf(r.text || "", result);
+          items.push(r);
+        });
+        return fill();
+      });
+    }
+    return fill();
   };
 
   /* ---- snippets and highlighting ---- */
@@ -445,11 +483,16 @@
       return index.search(query);
     }).then(function (result) {
       self.result = result;
+      self.shown = 0;
       if (!result.count) return self.nothing(query, result);
-      self.status("找到 " + result.count + " 条含“" + query + "”的结果");
       self.list = element("ol", "search-list");
       self.box.appendChild(self.list);
-      return self.more(0);
+      return self.more(0).then(function () {
+        if (!result.count) {   // every candidate of a long term turned out not to hold it
+          self.list.remove();
+          self.nothing(query, result);
+        }
+      });
     }).then(function () {
       self.finish(performance.now() - began);
     }, function (error) {
@@ -477,30 +520,35 @@
     this.box.appendChild(hint);
   };
 
-  /* Render the next page of results, with a button for the one after. */
-  Page.prototype.more = function (start) {
+  /* Render the next page of results from position `from` of the order, with a button for the one after. */
+  Page.prototype.more = function (from) {
     var self = this, result = this.result;
     var old = this.box.querySelector(".search-more");
     if (old) old.remove();
-    return this.index.page(result, start).then(function (items) {
+    if (from) this.box.setAttribute("data-state", "more");   // a later page: "done" again when it is in
+    return this.index.page(result, from).then(function (page) {
       var first = null;
-      items.forEach(function (item) {
+      page.items.forEach(function (item) {
         var li = self.item(item, result);
         first = first || li;
         self.list.appendChild(li);
       });
-      var shown = start + items.length;
-      if (shown < result.count) {
-        var button = element("button", "search-more", "显示更多结果（还有 " + (result.count - shown) + " 条）");
+      self.shown += page.items.length;
+      var about = exact(result) ? "" : "约 ";
+      self.status("找到" + (about || " ") + result.count + " 条含“" + result.query + "”的结果");
+      if (page.next < result.order.length) {
+        var left = "显示更多结果（还有" + (about || " ") + (result.count - self.shown) + " 条）";
+        var button = element("button", "search-more", left);
         button.type = "button";
         button.addEventListener("click", function () {
           button.disabled = true;
-          self.more(shown).then(function (firstNew) {
+          self.more(page.next).then(function (firstNew) {
             if (firstNew) firstNew.querySelector("a").focus();   // keyboard users land on the new results
           });
         });
         self.box.appendChild(button);
       }
+      if (from) self.box.setAttribute("data-state", "done");
       return first;
     });
   };
@@ -542,9 +590,9 @@
       return index.search(query);
     }).then(function (result) {
       times.push(performance.now());
-      return index.page(result, 0).then(function (items) {
+      return index.page(result, 0).then(function (page) {
         times.push(performance.now());
-        return {count: result.count, order: result.order, items: items,
+        return {count: result.count, exact: exact(result), order: result.order, items: page.items,
                 ms: {open: times[1] - times[0], search: times[2] - times[1], page: times[3] - times[2]}};
       });
     });
