@@ -164,7 +164,7 @@ class Reader:
         size = self.meta["keyLength"]
         if len(term) <= size:
             return self.lookup(term, exact=False)
-        pieces = [self.lookup(term[i:i + size], exact=True) for i in range(len(term) - size + 1)]  # every window
+        pieces = [self.lookup(term[i:i + size], exact=True) for i in range(len(term) - size + 1)]  # windows
         sets = {f: set.intersection(*(p[f] for p in pieces)) for f in ("body", "title", "tags")}
         title = {d for d in sets["title"] if term in fold(self.record(d)[2])}
         tags = {d for d in sets["tags"] if term in fold(" ".join(self.record(d)[4]))}
