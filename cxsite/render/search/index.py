@@ -153,24 +153,10 @@ def patch_index(documents: Documents, resolve: Resolve, layout: Layout,
         return None
     changed, old = found
     deltas = _deltas(changed, old, documents, resolve)
-    if deltas is None:
+    touched = None if deltas is None else _patched_shards(deltas, layout, recall)
+    if touched is None:
         return None
     sizes = dict(layout.sizes)
-    touched: dict[int, dict] = {}
-    for (name, key), (added, removed) in deltas.items():
-        number = shard_of(key, layout.bits)
-        if number not in touched:
-            remembered = recall(layout.name(number)) if number in layout.sizes else None
-            if remembered is None and number in layout.sizes:
-                return None  # the memory is incomplete: make everything again
-            touched[number] = {f: dict(remembered[f]) if remembered else {} for f in FIELDS}
-        keys = touched[number][name]
-        code = keys.get(key)
-        code = patch(code, added, removed) if code else (encode(sorted(added)) if added else None)
-        if code is None:
-            keys.pop(key, None)
-        else:
-            keys[key] = code
     for number, data in touched.items():
         size = shard_size(data)
         if size:
@@ -190,6 +176,27 @@ def patch_index(documents: Documents, resolve: Resolve, layout: Layout,
     made.forget += [_chunk_name(c) for c in range(len(documents.chunks), len(layout.chunks))]
     made.remember["layout"] = new
     return made
+
+
+def _patched_shards(deltas: Mapping[tuple[str, str], tuple[set[int], set[int]]], layout: Layout,
+                    recall: Callable[[str], object | None]) -> dict[int, dict] | None:
+    """The shards holding keys whose documents changed, patched (None: one is not remembered)."""
+    touched: dict[int, dict] = {}
+    for (name, key), (added, removed) in deltas.items():
+        number = shard_of(key, layout.bits)
+        if number not in touched:
+            remembered = recall(layout.name(number)) if number in layout.sizes else None
+            if remembered is None and number in layout.sizes:
+                return None  # the memory is incomplete: make everything again
+            touched[number] = {f: dict(remembered[f]) if remembered else {} for f in FIELDS}
+        keys = touched[number][name]
+        code = keys.get(key)
+        code = patch(code, added, removed) if code else (encode(sorted(added)) if added else None)
+        if code is None:
+            keys.pop(key, None)
+        else:
+            keys[key] = code
+    return touched
 
 
 def _changed(documents: Documents, layout: Layout,
