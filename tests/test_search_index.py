@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cxsite.render.search import text as searchtext
-from cxsite.render.search.index import PATCH_LIMIT, build_index, patch_index, shard_of
+from cxsite.render.search.index import DOC_BLOCK, PATCH_LIMIT, TEXT_BLOCK, build_index, patch_index, shard_of
 from cxsite.render.search.postings import decode, encode, patch
 from cxsite.render.search.text import distinct_units, fold, keys_of, text_of_html, units_of
 
@@ -253,7 +253,7 @@ def test_a_new_newest_document_is_patched_in_without_renumbering(entries):
     assert files == index_files(after)
     newest = len(after) - 1  # the highest number: no other document's blocks are made again
     assert {p for p in made.files if not p.startswith("search/k/")} == {
-        "search/meta.js", f"search/d/{newest // 64}.js", f"search/x/{newest // 2}.js"}
+        "search/meta.js", f"search/d/{newest // DOC_BLOCK}.js", f"search/x/{newest // TEXT_BLOCK}.js"}
     assert Reader(files).search("最新一期")[0] == "/bulletins/9999/"
 
 

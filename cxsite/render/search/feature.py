@@ -71,6 +71,8 @@ class Resolver:
         lines = list(entry.text)
         if entry.summary and adds_to(entry.summary, body):
             lines.insert(0, entry.summary)
+        if len(parts) == 1 and not lines:
+            return parts[0][0], list(body)  # a document's body alone (the common case)
         units = dict.fromkeys(chain.from_iterable(map(distinct_units, lines)))
         units.update(body)
         return "\n".join(filter(None, (*lines, *(text for text, _ in parts)))), list(units)

@@ -1,6 +1,6 @@
 /* cxsite search: finds any run of letters and digits in the site's text, offline.
  *
- * The index (cxsite/searchindex.py) is a set of plain scripts under search/ that each call
+ * The index (cxsite/render/search/index.py) is a set of plain scripts under search/ that each call
  * window.cxsearch.load(name, data). Scripts, not fetch(): they load from any folder of any
  * server and from file://, where fetching JSON is forbidden. Only the files a query needs
  * are loaded: meta.js, one key shard per term, then the url/title blocks and text blocks of
@@ -94,7 +94,7 @@
     return out;
   }
 
-  /* Add the documents of one encoded posting list (see searchindex.py) to a bitset. */
+  /* Add the documents of one encoded posting list (see render/search/postings.py) to a bitset. */
   function addPostings(bits, code) {
     var mode = code.charAt(0), raw = atob(code.slice(1)), n = raw.length, i, doc;
     if (mode === "D") {          // gaps of one byte, the first counted from -1

@@ -1,1 +1,1 @@
-window.cxsearch.load("meta",{"bits":3,"count":17,"docBlock":64,"keyLength":4,"shards":"ff","textBlock":2,"version":1});
+window.cxsearch.load("meta",{"bits":3,"count":17,"docBlock":64,"keyLength":4,"shards":"ff","textBlock":8,"version":1});
