@@ -448,8 +448,15 @@ class Session:
         self._cache: Cache | None = None
 
     def rebuild(self, kinds: frozenset[str] | None = None) -> Rebuild:
-        """Rebuild in memory after changes of these kinds (None: any); on failure keep the last good files."""
-        with _without_cycle_collector():
+        """Rebuild in memory after changes of these kinds (None: any); on failure keep the last good files.
+
+        It holds the cache's lock while it works, as a build does: a `cxsite build` of the same
+        site waits for it, and it for the build.
+        """
+        with _without_cycle_collector(), BuildLocks([self.options.cache_path / "lock"]) as locks:
+            busy = locks.acquire(wait=True, timeout=self.options.wait_seconds)
+            if busy is not None:
+                return Rebuild((busy,), self._files)
             return self._rebuild(kinds)
 
     def _rebuild(self, kinds: frozenset[str] | None) -> Rebuild:

@@ -102,6 +102,12 @@ class ProgressBar:
             self.bar, self.stage = None, ""
 
 
+def _say_waiting(holder: str) -> None:
+    """Tell the writer why nothing happens yet: another build of the same site runs."""
+    who = f"（进程 {holder}）" if holder.isdigit() else ""
+    click.echo(f"另一个 cxsite 正在生成这个网站{who}，等它完成后再开始……（加 --no-wait 则不等待）", err=True)
+
+
 def _site_root(root: str | None) -> Path:
     """Return the site's root folder (the current folder by default)."""
     return Path(root).resolve() if root else Path.cwd()
@@ -121,13 +127,15 @@ def cli() -> None:
 @click.option("--base-url", help="覆盖 site.yaml 中的 base_url")
 @click.option("--portable", is_flag=True, help="生成可直接用浏览器从本地打开的网站（链接以 index.html 结尾）")
 @click.option("--jobs", "-j", type=click.IntRange(1, 64), help="并行进程数（默认为 CPU 核数）")
-def build_command(root, out, drafts, future, base_url, portable, jobs) -> None:
+@click.option("--no-wait", is_flag=True, help="另一个 cxsite 正在生成同一个网站时不等待，直接退出")
+def build_command(root, out, drafts, future, base_url, portable, jobs, no_wait) -> None:
     """生成网站到输出文件夹；失败时保留上一次的网站不变。"""
     site_root = _site_root(root)
     progress = ProgressBar()
     seams = click.get_current_context().obj or {}  # tests hand in a file system here
     options = BuildOptions(site_root, Path(out).resolve() if out else None, drafts, future, base_url,
-                           portable, jobs=jobs, progress=progress, files=seams.get("files"))
+                           portable, jobs=jobs, progress=progress, files=seams.get("files"),
+                           wait=not no_wait, on_wait=_say_waiting)
     try:
         result = build(options)
     finally:

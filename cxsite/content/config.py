@@ -215,8 +215,24 @@ def _read_menu(value, report) -> tuple[MenuItem, ...] | None:
         if not isinstance(item, dict) or not item.get("title") or not item.get("url"):
             report("menu", f"menu 第 {i + 1} 项应有 title 和 url", "写成“- {title: 首页, url: /}”", i)
             continue
-        items.append(MenuItem(str(item["title"]), str(item["url"])))
+        url = str(item["url"]).strip()
+        if not _menu_url_ok(url):
+            report("menu", f"menu 第 {i + 1} 项的网址“{url}”不能用",
+                   "写成本站的路径（以 / 开头，如 /bulletins/），或 http:// 、https:// 开头的完整网址",
+                   i, "url")
+            continue
+        items.append(MenuItem(str(item["title"]).strip(), url))
     return tuple(items)
+
+
+def _menu_url_ok(url: str) -> bool:
+    """Whether a menu URL is a path of the site or an http(s) address (nothing a browser would run)."""
+    if any(ord(c) < 32 or c.isspace() for c in url):
+        return False
+    parts = urlsplit(url)
+    if parts.scheme:
+        return parts.scheme in ("http", "https") and bool(parts.netloc)
+    return url.startswith("/") and not url.startswith("//")
 
 
 def _read_section(raw: dict, key: str, report) -> dict:

@@ -10,6 +10,7 @@ same content are identical.
 from __future__ import annotations
 
 import datetime as dt
+import html
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -115,7 +116,9 @@ def _add_entry(feed, site: Site, item: FeedItem) -> None:
     entry.published(item.date)
     entry.updated(item.date)
     entry.author({"name": item.author})
-    entry.summary(item.summary)
+    # Readers show RSS descriptions as HTML: the plain-text summary goes in escaped, so a
+    # summary quoting markup (`<img onerror=…>` in inline code) stays text (issue 15).
+    entry.summary(html.escape(item.summary, quote=False), type="html")
     entry.content(item.html(), type="html")
     for category in item.categories:
         entry.category(term=category)
