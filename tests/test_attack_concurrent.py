@@ -203,6 +203,8 @@ def test_builds_beside_serve_rebuilding_do_not_break(tmp_path, site):
             log, _ = serve.communicate()
         kill_group(serve)
     text = log.decode("utf-8", "replace")
+    after_start = text.split("正在预览", 1)[-1].strip().splitlines()
+    assert len(after_start) >= 3, f"serve reported no rebuild: the test did not exercise one\n{text[-2000:]}"
     assert problems == [], "\n\n".join(problems)
     assert internal_error(Outcome(0, text, "")) is None, f"serve reported an internal error:\n{text[-3000:]}"
     write_tree(root, {EDITED: site.after[EDITED]})

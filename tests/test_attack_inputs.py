@@ -251,7 +251,9 @@ def gb18030_env(tmp_path_factory, request) -> dict:
     tests less.
     """
     env = cxsite_env(PYTHONIOENCODING=None, PYTHONUTF8="0", LANG="zh_CN.GB18030", LC_ALL="zh_CN.GB18030")
-    if subprocess.run(["locale", "-a"], capture_output=True, text=True).stdout.lower().count("gb18030"):
+    locale = shutil.which("locale")
+    listed = subprocess.run([locale, "-a"], capture_output=True, text=True).stdout if locale else ""
+    if "gb18030" in listed.lower():
         return env
     localedef = shutil.which("localedef")
     if localedef is None:

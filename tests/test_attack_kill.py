@@ -21,6 +21,7 @@ import random
 import shutil
 import signal
 import subprocess
+import sys
 import threading
 import time
 from dataclasses import dataclass
@@ -381,6 +382,7 @@ def _wait_for_workers(process: subprocess.Popen, timeout: float = 20.0) -> dict[
     return {}
 
 
+@pytest.mark.skipif(sys.platform != "linux", reason="finds the workers in /proc")
 @pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM], ids=["SIGKILL", "SIGTERM"])
 def test_killing_only_the_main_process_leaves_no_worker_alive(corpus, sig):
     _restore(corpus, "absent", "tagline")

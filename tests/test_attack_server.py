@@ -23,8 +23,8 @@ import pytest
 
 from attack_support import POSIX, copy_sample, cxsite_env, kill_group, start_cxsite, threads_of, write_tree
 
-IDLE_CONNECTIONS = 300
-THREAD_BOUND = 100  # far below one thread per idle connection
+IDLE_CONNECTIONS = 150
+THREAD_BOUND = 100  # well below one thread per idle connection
 
 
 @dataclass(frozen=True)
@@ -116,18 +116,29 @@ def test_serve_refuses_a_foreign_host_header(server, host):
     assert b"<html" not in body.lower() or "示例林场".encode() not in body, "the site's page was sent anyway"
 
 
+def _open_idle(server: Server, count: int) -> list[socket.socket]:
+    """Open up to `count` connections that send nothing; stop when the server no longer takes them."""
+    idle, failures = [], 0
+    while len(idle) < count and failures < 3:
+        try:
+            idle.append(socket.create_connection((server.host, server.port), timeout=5.0))
+            failures = 0
+        except OSError:  # a bounded server may stop accepting: that is allowed
+            failures += 1
+    return idle
+
+
 @pytest.mark.skipif(sys.platform != "linux", reason="counts threads in /proc")
 def test_serve_bounds_its_threads_and_still_answers(server):
     idle = []
     try:
-        for _ in range(IDLE_CONNECTIONS):
-            idle.append(socket.create_connection((server.host, server.port), timeout=5))
+        idle = _open_idle(server, IDLE_CONNECTIONS)
         time.sleep(1.0)
         threads = threads_of(server.process.pid)
         status, _ = server.get("/", timeout=15)
-        assert status in (200, 503), f"with {IDLE_CONNECTIONS} idle connections a request got {status}"
+        assert status in (200, 503), f"with {len(idle)} idle connections a request got {status}"
         assert threads <= THREAD_BOUND, (
-            f"{threads} threads for {IDLE_CONNECTIONS} idle connections: one thread per connection, no bound"
+            f"{threads} threads for {len(idle)} idle connections: one thread per connection, no bound"
         )
     finally:
         for sock in idle:
