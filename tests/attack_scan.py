@@ -9,7 +9,8 @@ browser would build it. What counts as live:
 - any `on…` attribute;
 - a URL attribute whose scheme, after entity decoding and the stripping a
   browser does (leading control characters and spaces, tabs and newlines
-  anywhere), is javascript:, vbscript:, livescript:, mocha: or data:;
+  anywhere), is javascript:, vbscript:, livescript:, mocha: or data: (the
+  theme's own data: URLs excepted; today's theme has none);
 - an iframe, frame, object, embed, applet, base, bgsound or isindex, a
   `<meta http-equiv>` refresh, cookie or link, or a form the theme does not have;
 - CSS (a style attribute or element) with expression(), a script URL,
@@ -106,6 +107,7 @@ class Allowed:
     form_actions: set[str] = field(default_factory=set)
     style_elements: set[str] = field(default_factory=set)  # sha256 of <style> texts
     http_equivs: set[str] = field(default_factory=set)
+    data_urls: set[str] = field(default_factory=set)  # data: URLs the theme itself writes (a favicon, say)
 
     @classmethod
     def learn(cls, site: Path) -> Allowed:
@@ -125,6 +127,8 @@ class Allowed:
                     allowed.style_elements.add(_sha(element.text or ""))
                 elif name == "meta" and element.get("http-equiv"):
                     allowed.http_equivs.add(element.get("http-equiv").lower())
+                allowed.data_urls.update(v for k, v in element.attrib.items()
+                                         if local(k) in URL_ATTRIBUTES and url_scheme(v) == "data")
         return allowed
 
 
@@ -210,11 +214,12 @@ def _element_risks(element, name: str, allowed: Allowed) -> list[str]:
     ):
         risks.append(f"CSS with {css_risk(element.text or '')}: {_short(element.text)}")
     for attribute, (raw_name, value) in attributes.items():
-        risks += _attribute_risks(name, attribute, raw_name, value or "", attributes)
+        risks += _attribute_risks(name, attribute, raw_name, value or "", attributes, allowed)
     return risks
 
 
-def _attribute_risks(element: str, attribute: str, raw_name, value: str, attributes: dict) -> list[str]:
+def _attribute_risks(element: str, attribute: str, raw_name, value: str, attributes: dict,
+                     allowed: Allowed) -> list[str]:
     """What makes one attribute live."""
     if attribute.startswith("on"):
         return [f"event handler {raw_name}={_short(value)!r}"]
@@ -222,7 +227,7 @@ def _attribute_risks(element: str, attribute: str, raw_name, value: str, attribu
         return [f"style with {css_risk(value)}: {_short(value)!r}"]
     if attribute in URL_ATTRIBUTES:
         urls = [part.strip().split(" ")[0] for part in value.split(",")] if "srcset" in attribute else [value]
-        bad = [url for url in urls if url_scheme(url) in SCRIPT_SCHEMES]
+        bad = [url for url in urls if url_scheme(url) in SCRIPT_SCHEMES and url not in allowed.data_urls]
         if bad:
             return [f"{raw_name} with a script URL: {_short(bad[0])!r}"]
     refresh = (attributes.get("http-equiv", ("", ""))[1] or "").lower() == "refresh"
