@@ -297,7 +297,13 @@ def test_kill_9_during_incremental_builds(corpus, controls):
 
 
 class _KillOnChange:
-    """Watches an output folder and SIGKILLs a build the moment anything in it is created, changed, moved."""
+    """Watches an output folder and SIGKILLs a build the moment its commit starts.
+
+    cxsite writes a whole new tree beside the output and swaps the two (publish/writer.py):
+    the commit begins when the swap's journal appears beside the output, and then the
+    trees are renamed. Anything created, changed or moved among the output's own names
+    in its parent folder (the output, `.public.cxsite-*`, the journal) is that moment.
+    """
 
     CHANGES = ("created", "deleted", "modified", "moved")
 
@@ -305,16 +311,25 @@ class _KillOnChange:
         from watchdog.events import FileSystemEventHandler
         from watchdog.observers import Observer
 
+        self.folder = folder
         self.process: subprocess.Popen | None = None
         self.fired = threading.Event()
         handler = FileSystemEventHandler()
         handler.on_any_event = self._seen
         self.observer = Observer()
-        self.observer.schedule(handler, str(folder), recursive=True)
+        self.observer.schedule(handler, str(folder.parent), recursive=False)
+
+    def _ours(self, path: str) -> bool:
+        """Whether a path in the parent folder is the output or one of its cxsite siblings."""
+        name = Path(path).name
+        return name == self.folder.name or name.startswith(f".{self.folder.name}.cxsite-swap")
 
     def _seen(self, event) -> None:
-        """Kill on the first change (reads of the output are not changes)."""
-        if event.event_type in self.CHANGES and self.process is not None and not self.fired.is_set():
+        """Kill on the first change of the output's names (reads are not changes)."""
+        paths = [event.src_path, getattr(event, "dest_path", "") or ""]
+        if event.event_type not in self.CHANGES or not any(self._ours(p) for p in paths if p):
+            return
+        if self.process is not None and not self.fired.is_set():
             kill_group(self.process, signal.SIGKILL)
             self.fired.set()
 

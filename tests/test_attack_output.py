@@ -246,7 +246,8 @@ def test_a_symlink_in_static_leaving_the_project_is_a_located_error(tmp_path, ta
         link.symlink_to(target)
         name, data = "static/secret.txt", Path(target).read_bytes()
     outcome = run_cxsite("build", "--root", root)
-    assert_answered(outcome, f"symlink {name} -> {target}")
+    # A link is a fact about the file, not about a line in it: `path: message`, as for an unreadable file.
+    assert_answered(outcome, f"symlink {name} -> {target}", need_line=False)
     assert outcome.code == 1, f"a symlink out of the project was accepted\n{outcome}"
     assert any(line.path.startswith(name) for line in located(outcome.text)), (
         f"the error does not name {name}\n{outcome}"
@@ -266,7 +267,7 @@ def test_a_symlink_in_content_leaving_the_project_is_a_located_error(tmp_path):
     )
     (root / "content" / "posts" / "leak.md").symlink_to(outside)
     outcome = run_cxsite("build", "--root", root)
-    assert_answered(outcome, "symlink in content/ to a file outside the project")
+    assert_answered(outcome, "symlink in content/ to a file outside the project", need_line=False)
     assert outcome.code == 1, f"a symlink out of the project was accepted\n{outcome}"
     assert any(line.path == "content/posts/leak.md" for line in located(outcome.text)), str(outcome)
     out = root / "public"

@@ -104,8 +104,14 @@ def _followed(place: str, folders: list[str], root: Path, problems: list[Problem
             continue
         if os.path.islink(path):
             shown = relative(Path(path), root) if path.startswith(str(root)) else path
-            problems.append(warning(shown, None, "这是一个链接到别处的文件夹，cxsite 不读取它",
-                                    "把需要的文件直接放在网站文件夹里"))
+            try:
+                inside = Path(path).resolve(strict=True).is_relative_to(root.resolve())
+            except (OSError, RuntimeError):
+                inside = False
+            report = warning if inside else error
+            where = "网站里的另一个文件夹" if inside else "网站文件夹以外"
+            problems.append(report(shown, None, f"这是一个链接到{where}的文件夹，cxsite 不读取也不发布它",
+                                   "把需要的文件直接放在网站文件夹里，再删除这个链接"))
             continue
         kept.append(name)
     return kept

@@ -11,7 +11,8 @@ def check_output_dir(root: Path, out: Path) -> list[Problem]:
     """Refuse an output folder whose replacement could destroy the project or the user's files."""
     hint = "用 --out 指定一个专门的输出文件夹，如 public"
     if out.is_symlink():
-        return [error(str(out), None, "输出文件夹是一个符号链接，cxsite 不会替换它指向的地方", hint)]
+        message = f"输出文件夹是一个符号链接（指向 {out.resolve()}），cxsite 不会替换它"
+        return [error(str(out), None, message, hint)]
     root, out = root.resolve(), out.resolve()
     shown = str(out)
     if ".git" in out.parts:
