@@ -58,8 +58,10 @@ def render_items(site: Site, items: Sequence[FeedItem], *, url: str, title: str,
     config = site.config
     feed = FeedGenerator()
     feed.id(config.absolute(url))
-    feed.title(title)
-    feed.subtitle(description or config.description or config.tagline or title)
+    # A channel's title and description are plain text, but some readers show them as HTML:
+    # angle brackets a writer typed (in a name or the site's description) must not become tags.
+    feed.title(_plain(title))
+    feed.subtitle(_plain(description or config.description or config.tagline or title))
     # feedgen takes the last link as the RSS <link>, which must be the page, not the feed.
     feed.link(href=config.absolute(url), rel="self")
     feed.link(href=config.absolute(page), rel="alternate")
@@ -103,6 +105,11 @@ def plan_feeds(site: Site, pages: list[Page]) -> list[OutputJob]:
 def register(registration) -> None:
     """Register the feeds (RSS and Atom of everything, bulletins, each branch and category)."""
     registration.add_outputs("feeds", plan_feeds)
+
+
+def _plain(text: str) -> str:
+    """Text that reads the same whether a reader takes it as text or as HTML (no tags)."""
+    return text.replace("<", "＜").replace(">", "＞")
 
 
 def _add_entry(feed, site: Site, item: FeedItem) -> None:
