@@ -1,0 +1,23 @@
+"""/bulletins/print/, the 合订本: every issue of the 简报 on one page, each printed from a new sheet.
+
+For printing and archiving all issues at once; the bulletins are its items
+(oldest first), so it is made again when any of them changes.
+"""
+
+from __future__ import annotations
+
+from cxsite.render.pages import Page
+from cxsite.site import urls
+from cxsite.site.model import Site
+
+
+def volume_page(site: Site) -> list[Page]:
+    """The 合订本 (left out of the sitemap: each issue is there at its own address)."""
+    return [Page(url=urls.BULLETINS_PRINT, template="bulletins_print.html",
+                 title=f"{site.config.bulletin_name}合订本", kind="bulletins-print",
+                 items=tuple(reversed(site.bulletins)), in_sitemap=False)]
+
+
+def register(registration) -> None:
+    """Register /bulletins/print/."""
+    registration.add_pages("bulletins-print", volume_page)
