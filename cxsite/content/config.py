@@ -22,7 +22,7 @@ STATS_KEYS = {"access_logs": "访问日志"}
 
 DEFAULT_MENU = (
     ("首页", "/"), ("活动简报", "/bulletins/"), ("工作动态", "/posts/"), ("活动安排", "/events/"),
-    ("党支部", "/branches/"), ("荣誉榜", "/honors/"), ("归档", "/archive/"),
+    ("党支部", "/branches/"), ("荣誉榜", "/honors/"), ("活动统计", "/stats/"), ("归档", "/archive/"),
 )
 
 KNOWN_KEYS = {
