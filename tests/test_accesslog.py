@@ -223,7 +223,8 @@ def test_views_reach_the_pages_that_show_them(tmp_path):
     ranking = stats[stats.index('id="chart-reading"'):]
     assert ranking.index("召开动员大会（第1期）") < ranking.index("老同志献计献策")
     published = "".join(data.decode("utf-8", "replace") for data in tree_bytes(out).values())
-    for personal in ("10.1.2.3", "Mozilla", "Chrome", "http://intranet", "Baiduspider"):  # the referer is http
+    # (the logged referer is http://intranet…; the site's own links are https)
+    for personal in ("10.1.2.3", "Mozilla", "Chrome", "http://intranet", "Baiduspider"):
         assert personal not in published
 
 
@@ -296,7 +297,8 @@ def test_a_missing_log_stops_the_build_and_leaves_the_output_untouched(tmp_path)
     before = tree_bytes(root / "public")
     result = _cxsite("build", "--root", root, "--access-log", log, "--access-log", root / "nope.log")
     assert result.exit_code == 1
-    assert f"{root / 'nope.log'}: 错误：找不到访问日志文件\n    提示：检查 --access-log 后面写的路径" in result.stderr
+    missing = f"{root / 'nope.log'}: 错误：找不到访问日志文件\n    提示：检查 --access-log 后面写的路径"
+    assert missing in result.stderr
     assert "生成失败，输出文件夹保持不变。" in result.stderr
     assert tree_bytes(root / "public") == before
 

@@ -45,3 +45,46 @@ def test_print_button_needs_the_script_and_never_prints():
     assert re.search(r'<button type="button" class="print-button" data-print hidden>', paper)
     css = (THEME_LAYOUTS.parent / "static" / "css" / "site.css").read_text("utf-8")
     assert ".print-button { display: none !important; }" in css
+
+
+def _site(tmp_path, extra: str):
+    """A copy of the stats test site with more lines at the end of its site.yaml."""
+    import shutil
+
+    root = tmp_path / "site"
+    shutil.copytree(SITES / "stats", root)
+    config = root / "site.yaml"
+    config.write_text(config.read_text("utf-8") + extra, "utf-8")
+    return root
+
+
+def test_site_yaml_copies_reach_every_printed_bulletin(tmp_path):
+    from support import build_at
+
+    # tests/sites/stats's site.yaml ends inside `bulletin:`
+    root = _site(tmp_path, "  copies: 80\n")
+    result = build_at(root, tmp_path / "public")
+    assert result.ok, [p.format() for p in result.problems]
+    for issue in (1, 2, 3):
+        html = (tmp_path / "public" / "bulletins" / str(issue) / "index.html").read_text("utf-8")
+        assert "（共印80份）" in html
+    volume = (tmp_path / "public" / "bulletins" / "print" / "index.html").read_text("utf-8")
+    assert volume.count("（共印80份）") == 3
+
+
+def test_wrong_copies_and_stats_settings_are_located_in_site_yaml(tmp_path):
+    from support import build_at
+
+    root = _site(tmp_path, "  copies: 0\nstats:\n  access_log: [a.log]\n  access_logs: {a: 1}\n")
+    lines = (root / "site.yaml").read_text("utf-8").splitlines()
+    result = build_at(root, tmp_path / "public")
+    assert not result.ok
+    found = {(p.path, p.line, p.severity, p.message) for p in result.problems}
+    assert found == {
+        ("site.yaml", lines.index("  copies: 0") + 1, "error", "bulletin.copies（印数）应大于 0"),
+        ("site.yaml", lines.index("  access_log: [a.log]") + 1, "warning",
+         "stats 下不认识的配置项“access_log”，已忽略"),
+        ("site.yaml", lines.index("  access_logs: {a: 1}") + 1, "error",
+         "stats.access_logs（访问日志）应是一个列表，但写成了“键: 值”的形式"),
+    }
+    assert not (tmp_path / "public").exists()

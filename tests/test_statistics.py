@@ -67,7 +67,14 @@ def recount():
     held = [e for e in events if _day(e["date"]) <= TODAY]
     return types.SimpleNamespace(
         events=events, held=held, branches=_records("branches"), phases=_records("phases"),
-        honors=_records("honors"), bulletins=_front_matter("bulletins"), posts=_front_matter("posts"))
+        honors=_records("honors"), won=[h for h in _records("honors") if _first_day(h["date"]) <= TODAY],
+        bulletins=_front_matter("bulletins"), posts=_front_matter("posts"))
+
+
+def _first_day(value) -> dt.date:
+    """The first day of an honour's date: 2010, 2010-04 or 2010-10-20 (a number, text or a date)."""
+    parts = [int(part) for part in str(value).split("-")]
+    return dt.date(parts[0], *(parts[1:] + [1, 1])[:2])
 
 
 def _takes_part(event: dict, branch_id: str) -> bool:
@@ -82,7 +89,8 @@ def test_the_fixture_covers_the_cases(recount):
     assert any(not e.get("branches") for e in held)  # an event naming no branch
     assert any("participants" not in e for e in held)
     assert any("phase" not in e for e in held)
-    assert any(not h.get("level") for h in recount.honors)
+    assert any(not h.get("level") for h in recount.won)
+    assert 0 < len(recount.won) < len(recount.honors)  # an honour dated after the build date
 
 
 def test_totals(stats, recount):
@@ -94,7 +102,8 @@ def test_totals(stats, recount):
     assert t.whole == sum(e.get("branches") == "all" for e in recount.held)
     assert t.unassigned == sum(not e.get("branches") for e in recount.held)
     assert (t.bulletins, t.posts, t.honors, t.branches) == (
-        len(recount.bulletins), len(recount.posts), len(recount.honors), len(recount.branches))
+        len(recount.bulletins), len(recount.posts), len(recount.won), len(recount.branches))
+    assert t.honors_later == len(recount.honors) - len(recount.won)
 
 
 def test_months(stats, recount):
@@ -124,7 +133,7 @@ def test_branches(stats, recount):
         assert figures.participants == sum(e.get("participants", 0) for e in joined)
         assert figures.bulletins == sum(figures.id in b.get("branches", []) for b in recount.bulletins)
         assert figures.posts == sum(figures.id in p.get("branches", []) for p in recount.posts)
-        assert figures.honors == sum(h.get("branch") == figures.id for h in recount.honors)
+        assert figures.honors == sum(h.get("branch") == figures.id for h in recount.won)
         written = next(b for b in recount.branches if b["id"] == figures.id)
         assert [g.text for g in figures.goals] == written.get("goals", [])
 
@@ -164,7 +173,7 @@ def test_kinds_and_honour_levels(stats, recount):
     assert {t.label: t.count for t in stats.kinds} == dict(kinds)
     counts = [t.count for t in stats.kinds]
     assert counts == sorted(counts, reverse=True)
-    levels = Counter(h.get("level") or NO_LEVEL for h in recount.honors)
+    levels = Counter(h.get("level") or NO_LEVEL for h in recount.won)
     assert {t.label: t.count for t in stats.honor_levels} == dict(levels)
     order = [t.label for t in stats.honor_levels]
     assert order.index("国家级") < order.index("厅级") < order.index("院级") < order.index(NO_LEVEL)

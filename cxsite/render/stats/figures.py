@@ -111,7 +111,7 @@ def _by_kind(stats) -> Figure | None:
 def _by_level(stats) -> Figure | None:
     """Honours by level."""
     return _tally_figure(stats.honor_levels, ident="chart-honors", title="荣誉级别", heading="级别",
-                         series=("荣誉", "项"), what="荣誉榜上的荣誉按级别")
+                         series=("荣誉", "项"), what="统计日以前获得的荣誉按级别")
 
 
 def _tally_figure(rows, *, ident: str, title: str, heading: str, series: tuple[str, str],

@@ -12,19 +12,22 @@ How events are counted (the page says so too):
 - an event for `branches: all` counts for every branch, and a joint event for
   each branch it names, so the branches' figures add up to more than the total;
 - 人次 is the sum of `participants` where the record gives it; an event without
-  it adds nothing and is counted as "人数未记录".
+  it adds nothing and is counted as "人数未记录";
+- honours count from their date (a year or a month counts from its first day):
+  those dated after the build date are counted apart, like planned events.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from cxsite.content.dates import zh_date
+from cxsite.content.dates import PartialDate, zh_date
 from cxsite.render.stats.figures import Figure, statistics_figures
-from cxsite.site.model import Branch, Event, Site
+from cxsite.site.model import Branch, Event, Honor, Site
 
 # Honour levels from the highest down; others follow in order of first appearance.
 LEVEL_ORDER = ("国家级", "部级", "省部级", "省级", "市级", "厅级", "局级", "区级", "县级", "处级", "院级")
@@ -46,7 +49,8 @@ class Totals:
     unassigned: int  # held events naming no branch
     bulletins: int
     posts: int
-    honors: int
+    honors: int  # dated by the build date
+    honors_later: int  # dated after it
     branches: int
 
 
@@ -161,20 +165,21 @@ def compute_statistics(site: Site, views: Mapping[str, int] | None = None,
     """
     views = views or {}
     held = tuple(e for e in site.events if e.date <= site.now)
+    won = tuple(h for h in site.honors if _dated_by(h.date, site.now.date()))
     totals = Totals(
         events=len(held), planned=len(site.events) - len(held),
         participants=sum(e.participants or 0 for e in held),
         unrecorded=sum(e.participants is None for e in held),
         whole=sum(e.all_branches for e in held),
         unassigned=sum(not e.branches for e in held),
-        bulletins=len(site.bulletins), posts=len(site.posts), honors=len(site.honors),
-        branches=len(site.branches))
+        bulletins=len(site.bulletins), posts=len(site.posts), honors=len(won),
+        honors_later=len(site.honors) - len(won), branches=len(site.branches))
     reading = _reading(site, views)
     return Statistics(
         as_of=zh_date(site.now), as_of_iso=site.now.strftime("%Y-%m-%d"), totals=totals,
-        months=_months(site, held), branches=tuple(_branch(site, b, held) for b in site.branches),
+        months=_months(site, held), branches=tuple(_branch(site, b, held, won) for b in site.branches),
         phases=_phases(site, held), kinds=_tally(e.kind or NO_KIND for e in held),
-        honor_levels=_levels(site), reading=reading, views_total=sum(views.values()),
+        honor_levels=_levels(won), reading=reading, views_total=sum(views.values()),
         viewed_pages=sum(1 for count in views.values() if count),
         views_from=period[0] if views else "", views_to=period[1] if views else "")
 
@@ -201,12 +206,17 @@ def _months(site: Site, held: tuple[Event, ...]) -> tuple[Month, ...]:
     return tuple(months)
 
 
-def _branch(site: Site, branch: Branch, held: tuple[Event, ...]) -> BranchFigures:
+def _dated_by(date: PartialDate, today: dt.date) -> bool:
+    """Whether an honour's date (2010, 2010-05 or 2010-05-08) has begun by a day."""
+    return (date.year, date.month or 1, date.day or 1) <= (today.year, today.month, today.day)
+
+
+def _branch(site: Site, branch: Branch, held: tuple[Event, ...], won: tuple[Honor, ...]) -> BranchFigures:
     """A branch's figures and its goals with the records that name them."""
     joined = [e for e in held if e.all_branches or branch.id in e.branches]
     bulletins = [d for d in site.bulletins if branch.id in d.branches]
     posts = [d for d in site.posts if branch.id in d.branches]
-    honors = [h for h in site.honors if h.branch == branch.id]
+    honors = [h for h in won if h.branch == branch.id]
     records = ([Record("活动", e.title, e.url, zh_date(e.date)) for e in joined]
                + [Record("荣誉", h.title, "", h.date.zh()) for h in honors]
                + [Record("简报", d.title, d.url, zh_date(d.date)) for d in bulletins]
@@ -253,9 +263,9 @@ def _tally(labels) -> tuple[Tally, ...]:
     return tuple(Tally(label, n) for label, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
 
 
-def _levels(site: Site) -> tuple[Tally, ...]:
+def _levels(honors: tuple[Honor, ...]) -> tuple[Tally, ...]:
     """Honours per level, from the highest level down; unknown levels after, then unnamed."""
-    counts = Counter(h.level or NO_LEVEL for h in site.honors)
+    counts = Counter(h.level or NO_LEVEL for h in honors)
     known = [level for level in LEVEL_ORDER if level in counts]
     others = sorted(level for level in counts if level not in LEVEL_ORDER and level != NO_LEVEL)
     tail = [NO_LEVEL] if NO_LEVEL in counts else []
