@@ -88,3 +88,22 @@ def test_wrong_copies_and_stats_settings_are_located_in_site_yaml(tmp_path):
          "stats.access_logs（访问日志）应是一个列表，但写成了“键: 值”的形式"),
     }
     assert not (tmp_path / "public").exists()
+
+
+def test_the_volume_has_every_issue_once_and_links_within_itself(tmp_path):
+    from htmlscan import scan
+    from support import build_at
+
+    root = _site(tmp_path, "")
+    (root / "content" / "bulletins" / "004.md").write_text(
+        "---\ntitle: 第四期\nissue: 4\ndate: 2010-10-20\n---\n\n## 大会要求\n\n见[下文](#大会要求)[^1]。\n\n"
+        "[^1]: 注释。\n", "utf-8")
+    assert build_at(root, tmp_path / "public").ok
+    volume = scan((tmp_path / "public" / "bulletins" / "print" / "index.html").read_text("utf-8"))
+    issues = [e.get("id") for e in volume if e.tag == "article"]
+    assert issues == ["issue-1", "issue-2", "issue-3", "issue-4"]  # oldest first
+    ids = [e.get("id") for e in volume if e.get("id")]
+    assert len(ids) == len(set(ids))  # issues 1 and 4 both have a heading 大会要求
+    inside = [e.get("href")[1:] for e in volume if e.tag == "a" and (e.get("href") or "").startswith("#")]
+    assert {"issue-1", "issue-4", "q4-da-hui-yao-qiu"} <= set(inside)
+    assert set(inside) <= set(ids), set(inside) - set(ids)

@@ -75,6 +75,7 @@ class Page:
     # When passing time alone makes what this page shows stale (the campaign's days elapsed, the
     # statistics' date): a build after that moment makes the page again. None: only its inputs do.
     expires: dt.datetime | None = None
+    links_checked: bool = True  # False: its links are other pages' again (the 合订本), checked there
 
 
 @dataclass(frozen=True)

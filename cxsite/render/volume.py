@@ -12,10 +12,15 @@ from cxsite.site.model import Site
 
 
 def volume_page(site: Site) -> list[Page]:
-    """The 合订本 (left out of the sitemap: each issue is there at its own address)."""
+    """The 合订本.
+
+    It is left out of the sitemap (each issue is there at its own address), and
+    `cxsite check` does not check its links: at the same depth as /bulletins/<n>/,
+    its issues' links are theirs again, and each broken one would be reported twice.
+    """
     return [Page(url=urls.BULLETINS_PRINT, template="bulletins_print.html",
                  title=f"{site.config.bulletin_name}合订本", kind="bulletins-print",
-                 items=tuple(reversed(site.bulletins)), in_sitemap=False)]
+                 items=tuple(reversed(site.bulletins)), in_sitemap=False, links_checked=False)]
 
 
 def register(registration) -> None:
