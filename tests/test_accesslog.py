@@ -313,3 +313,20 @@ def test_a_pattern_matching_nothing_is_located_in_site_yaml(tmp_path):
     line = text.splitlines().index("    - logs/u_ex*.log") + 1
     assert f"site.yaml:{line}: 错误：访问日志“logs/u_ex*.log”没有对应的文件" in result.stderr
     assert not (root / "public").exists()
+
+
+def test_a_layout_reading_all_views_stays_incremental(tmp_path):
+    # A site's own layout may read the whole mapping: it is recorded (and digested) like any field.
+    root, log = _site_with_log(tmp_path, SHOWN)
+    (root / "layouts" / "partials").mkdir(parents=True)
+    (root / "layouts" / "partials" / "views.html").write_text(
+        "<span>{{ count }} / {{ site.views|length }} 页</span>\n", "utf-8")
+    out = tmp_path / "public"
+    assert build_at(root, out, access_logs=(log,), jobs=1).ok
+    assert "<span>7 / 2 页</span>" in _page(out, "/bulletins/1/")
+    assert build_at(root, out, access_logs=(log,), jobs=1).rendered == 0
+    with log.open("a", encoding="utf-8") as stream:
+        stream.write(_combined("/zt/cxcy/events/") + "\n")
+    again = build_at(root, out, access_logs=(log,), jobs=1)
+    assert "<span>7 / 3 页</span>" in _page(out, "/bulletins/1/")
+    assert again.rendered == 3 + 3 + 1  # the bulletins and posts read the whole mapping, and /stats/
