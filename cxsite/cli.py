@@ -62,6 +62,10 @@ def summary_line(result: BuildResult, out: Path) -> str:
     if parts:
         flags = "、".join(f for f, n in (("--drafts", held.drafts), ("--future", held.future)) if n)
         text += f"。暂不发布：{'，'.join(parts)}（加 {flags} 可预览）"
+    access = result.access
+    if access is not None:
+        text += (f"。访问日志：{access.lines} 行，计入浏览 {access.counted} 次，"
+                 f"搜索引擎和程序的访问 {access.crawlers} 次不计，无法识别 {access.skipped_lines} 行")
     return text + "。"
 
 
@@ -128,14 +132,17 @@ def cli() -> None:
 @click.option("--portable", is_flag=True, help="生成可直接用浏览器从本地打开的网站（链接以 index.html 结尾）")
 @click.option("--jobs", "-j", type=click.IntRange(1, 64), help="并行进程数（默认为 CPU 核数）")
 @click.option("--no-wait", is_flag=True, help="另一个 cxsite 正在生成同一个网站时不等待，直接退出")
-def build_command(root, out, drafts, future, base_url, portable, jobs, no_wait) -> None:
+@click.option("--access-log", "access_logs", multiple=True, type=click.Path(dir_okay=False),
+              help="从网站服务器的访问日志统计浏览次数（nginx/Apache 或 IIS 格式，可以是 .gz；可写多次）")
+def build_command(root, out, drafts, future, base_url, portable, jobs, no_wait, access_logs) -> None:
     """生成网站到输出文件夹；失败时保留上一次的网站不变。"""
     site_root = _site_root(root)
     progress = ProgressBar()
     seams = click.get_current_context().obj or {}  # tests hand in a file system here
     options = BuildOptions(site_root, Path(out).resolve() if out else None, drafts, future, base_url,
-                           portable, jobs=jobs, progress=progress, files=seams.get("files"),
-                           wait=not no_wait, on_wait=_say_waiting)
+                           portable, access_logs=tuple(Path(p).resolve() for p in access_logs), jobs=jobs,
+                           progress=progress, files=seams.get("files"), wait=not no_wait,
+                           on_wait=_say_waiting)
     try:
         result = build(options)
     finally:

@@ -49,9 +49,10 @@ def run_check(options: BuildOptions, fix_encoding: bool = False) -> CheckResult:
     if rendered.files:
         data = rendered.files
         pages = sum(1 for path in data if path.endswith(".html"))
+        unchecked = frozenset(output_path(p.url) for p in rendered.pages if not p.links_checked)
         found, links = check_links(data, {f.url for f in site.static}, site.config.base_url,
                                    _sources(rendered.pages, root), _markdown_links(site),
-                                   dict(texts + theme_layout_texts()), anchor_of)
+                                   dict(texts + theme_layout_texts()), anchor_of, unchecked)
         problems += found
     hosts = {urlsplit(site.config.base_url).hostname} if site is not None else set()
     problems += examine(texts, {h.lower() for h in hosts if h})

@@ -17,11 +17,12 @@ from cxsite.content.syntax import YamlValue, decode_source, parse_yaml
 from cxsite.problem import Problem, error, warning
 
 REQUIRED = ("title", "organization", "base_url")
-_NESTED_LABELS = {("feeds", "items"): "订阅源条数"}
+_NESTED_LABELS = {("feeds", "items"): "订阅源条数", ("bulletin", "copies"): "印数"}
+STATS_KEYS = {"access_logs": "访问日志"}
 
 DEFAULT_MENU = (
     ("首页", "/"), ("活动简报", "/bulletins/"), ("工作动态", "/posts/"), ("活动安排", "/events/"),
-    ("党支部", "/branches/"), ("荣誉榜", "/honors/"), ("归档", "/archive/"),
+    ("党支部", "/branches/"), ("荣誉榜", "/honors/"), ("活动统计", "/stats/"), ("归档", "/archive/"),
 )
 
 KNOWN_KEYS = {
@@ -29,7 +30,7 @@ KNOWN_KEYS = {
     "base_url": "网址", "language": "语言", "timezone": "时区", "intro": "首页导语",
     "banner": "横幅图片", "menu": "菜单", "pagination": "每页条数", "feeds": "订阅设置",
     "markdown": "Markdown 设置", "slugs": "网址名", "footer": "页脚", "bulletin": "简报版头",
-    "extensions": "扩展",
+    "extensions": "扩展", "stats": "统计设置",
 }
 
 
@@ -62,8 +63,11 @@ class Config:
     slugs: dict = field(default_factory=dict)
     bulletin_name: str = "工作简报"  # the red masthead of a printed 简报
     bulletin_issuer: str = ""  # who issues it; the organization when empty
+    bulletin_copies: int | None = None  # 印数 of a printed 简报 that does not give its own `copies`
+    access_logs: tuple[str, ...] = ()  # `stats: access_logs`: globs of web server logs, from the site folder
     extensions: tuple[str, ...] = ()  # Python modules (files under the site, or installed) that register more
-    lines: dict = field(default_factory=dict, compare=False)  # top-level key -> its line in site.yaml
+    # Top-level key -> its line in site.yaml; also "stats.access_logs.<n>" -> the line of each log pattern.
+    lines: dict = field(default_factory=dict, compare=False)
 
     @property
     def raw_html(self) -> str:
@@ -155,7 +159,11 @@ def read_config(data: YamlValue, base_url: str | None = None) -> tuple[Config, l
     for key in ("name", "issuer"):
         if bulletin.get(key):
             values[f"bulletin_{key}"] = str(bulletin[key])
+    _read_number(bulletin, "copies", values, "bulletin_copies", report, "bulletin")
     values["lines"] = {str(key): data.line_of(key) for key in raw}
+    values["access_logs"] = _read_stats(data, _read_section(raw, "stats", report), report, problems)
+    values["lines"].update({f"stats.access_logs.{i}": data.line_of("stats", "access_logs", i)
+                            for i in range(len(values["access_logs"] or ()))})
     if any(p.is_error for p in problems):
         return replace(STAND_IN, **{k: v for k, v in values.items() if v is not None}), problems
     return Config(**{k: v for k, v in values.items() if v is not None}), problems
@@ -182,6 +190,25 @@ def _check_keys(data: YamlValue, report) -> list[Problem]:
     for key in missing:
         report(key, f"缺少必填项 {key}（{KNOWN_KEYS[key]}）", f"在 site.yaml 中加上一行“{key}: …”")
     return problems
+
+
+def _read_stats(data: YamlValue, section: dict, report, problems: list[Problem]) -> tuple[str, ...] | None:
+    """Read `stats:`, the access logs page views are counted from (file names or globs)."""
+    for key in section:
+        if key not in STATS_KEYS:
+            line, column = data.position_of("stats", key)
+            near = difflib.get_close_matches(str(key), list(STATS_KEYS), n=1, cutoff=0.6)
+            hint = f"是不是想写 {near[0]}？" if near else "可用的键：" + "、".join(STATS_KEYS)
+            message = f"stats 下不认识的配置项“{key}”，已忽略"
+            problems.append(warning(CONFIG_FILE, line, message, hint, column))
+    if section.get("access_logs") is None:
+        return None
+    try:
+        return read_list(section["access_logs"])
+    except FieldError as exc:
+        report("stats", f"stats.access_logs（访问日志）{exc.args[0]}",
+               "写成文件名的列表，如 [/var/log/nginx/access.log*]，可以用 * 通配", "access_logs")
+        return None
 
 
 def _read_markdown(data: YamlValue, section: dict, problems: list[Problem]) -> MarkdownSettings:

@@ -164,10 +164,11 @@ def read_static(static: StaticFile) -> bytes:
     return Path(static.source).read_bytes()
 
 
-def scan_inputs(root: Path, extra: tuple[Path, ...] = ()) -> dict[str, tuple]:
+def scan_inputs(root: Path, extra: tuple[Path, ...] = (), logs: tuple[Path, ...] = ()) -> dict[str, tuple]:
     """Stamp every file a build reads (size, times, inode), to tell cheaply that none changed.
 
-    `extra` are more files a build reads: a site's extension modules outside its folders.
+    `extra` are more files a build reads: a site's extension modules outside its folders;
+    `logs` the web server's access logs (a log that grew changes the views).
     """
     stamps: dict[str, tuple] = {}
     for label, folder in (("", root / CONTENT_DIR), ("", root / STATIC_DIR), ("", root / LAYOUTS_DIR),
@@ -176,6 +177,8 @@ def scan_inputs(root: Path, extra: tuple[Path, ...] = ()) -> dict[str, tuple]:
     _stamp_file(root / CONFIG_FILE, CONFIG_FILE, stamps)
     for path in extra:
         _stamp_file(path, f"extension:{path}", stamps)
+    for path in logs:
+        _stamp_file(path, f"log:{path}", stamps)
     return stamps
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
+from types import MappingProxyType
 
 from cxsite.content.config import Config
 from cxsite.content.kinds import Kind
@@ -53,12 +54,14 @@ def make_content(loaded: Loaded, kinds: Sequence[Kind], problems: list[Problem])
 
 def build_site(config: Config, content: Content, kinds: Sequence[Kind], now: dt.datetime, *,
                drafts: bool = False, future: bool = False, portable: bool = False,
-               html_store: Mapping[str, str], slugify: Callable[[str], str] = slugify
+               html_store: Mapping[str, str], slugify: Callable[[str], str] = slugify,
+               views: Mapping[str, int] | None = None, views_period: tuple[str, str] = ("", "")
                ) -> tuple[Site, list[Problem]]:
     """Make the Site graph from content; problems name the source lines.
 
     `html_store` maps Markdown keys to their HTML (see Site.html); `slugify` makes
-    tag and category slugs (a build passes one that remembers them).
+    tag and category slugs (a build passes one that remembers them); `views` are
+    the page views of the access logs (URL -> count) and `views_period` their first and last day.
     """
     by_name = {kind.name: kind for kind in kinds}
     problems = check_unique(content, kinds) + check_issue_gaps(content)
@@ -85,7 +88,8 @@ def build_site(config: Config, content: Content, kinds: Sequence[Kind], now: dt.
     problems += check_links(content, index)
     site = Site(config=config, now=now, documents=newest, bulletins=bulletins, posts=posts, pages=pages,
                 records=records, tags=tags, categories=categories, static=content.static, intro=content.intro,
-                held_back=held, index=index, html_store=html_store, portable=portable)
+                held_back=held, index=index, html_store=html_store, portable=portable,
+                views=MappingProxyType(dict(views or {})), views_period=views_period)
     return site, problems
 
 

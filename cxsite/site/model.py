@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import ClassVar
 
 from cxsite.content.config import Config, MenuItem
@@ -272,6 +273,11 @@ class Site:
     index: SiteIndex = field(repr=False)
     html_store: Mapping[str, str] = field(repr=False)  # Markdown key -> its HTML
     portable: bool = False
+    # Page URL -> views counted in the web server's access logs (empty without logs), read-only.
+    # Templates read one page's count through views_of(url), which is recorded per URL, so a
+    # change of one count makes only the pages showing it again.
+    views: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}), repr=False)
+    views_period: tuple[str, str] = ("", "")  # first and last day of the counted views, 2010-10-11
 
     @property
     def branches(self) -> tuple[Branch, ...]:
@@ -300,6 +306,10 @@ class Site:
     def html(self, key: str) -> str:
         """Return the HTML a Markdown key names (bodies, descriptions, summaries, intro)."""
         return self.html_store[key] if key else ""
+
+    def views_of(self, url: str) -> int:
+        """How often the page at a URL was viewed, by the access logs (0 without logs)."""
+        return self.views.get(url, 0)
 
     def document(self, url: str) -> Document | None:
         """Return the bulletin, post or page at a URL."""
