@@ -282,13 +282,14 @@ def check_command(root, drafts, future, base_url, output_format, strict, fix_enc
 @click.argument("kind", type=click.Choice(KINDS), metavar="bulletin|post|event|page")
 @click.argument("title")
 @click.option("--root", "-C", type=click.Path(file_okay=False), help="网站根目录（默认为当前目录）")
-def new_command(kind, title, root) -> None:
-    """新建一期简报、一篇文章、一个活动或一个页面，文件名取标题的拼音。"""
+@click.option("--force", is_flag=True, help="已有同名的稿件时也新建")
+def new_command(kind, title, root, force) -> None:
+    """新建一期简报、一篇文章、一个活动或一个页面（草稿），文件名取标题的拼音。"""
     if not title.strip():
         raise click.BadParameter("标题不能为空", param_hint="TITLE")
     from cxsite.authoring.create import create_document
 
-    plan, problems = create_document(_site_root(root), kind, title)
+    plan, problems = create_document(_site_root(root), kind, title, force)
     print_problems(problems)
     if plan is None:
         sys.exit(EXIT_PROBLEMS)

@@ -212,9 +212,9 @@ def test_every_way_of_writing_a_time(timed):
 def test_unreadable_times_are_warnings_with_their_line(timed):
     _, result, _ = timed
     assert [p.format() for p in result.problems] == [
-        "content/events.yaml:33: 警告：time（时间）“下午”无法识别，日历中按全天活动处理\n"
+        "content/events.yaml:33:9: 警告：time（时间）“下午”无法识别，日历中按全天活动处理\n"
         "    提示：写成 14:30 或 14:30-17:30（24 小时制，半角冒号）",
-        "content/events.yaml:37: 警告：time（时间）“16:00-15:00”的结束时间不晚于开始时间，"
+        "content/events.yaml:37:9: 警告：time（时间）“16:00-15:00”的结束时间不晚于开始时间，"
         "日历中按只有开始时间的活动处理\n"
         "    提示：写成 14:30 或 14:30-17:30（24 小时制，半角冒号）",
     ]

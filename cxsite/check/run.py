@@ -2,7 +2,7 @@
 
 Like a build it orders the stages (through build.render_all, which works in memory),
 but it publishes nothing: the output folder is not touched.
-Markdown links that point to nothing are warnings in a build and errors here.
+Markdown links that point to nothing and placeholder texts are warnings in a build and errors here.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from cxsite.build import BuildOptions, render_all
 from cxsite.check.doctor import examine
 from cxsite.check.linkcheck import check_links
 from cxsite.content.markdown import anchor_of
+from cxsite.content.placeholders import PLACEHOLDER
 from cxsite.content.project import find_legacy_encoded, read_project_texts
 from cxsite.problem import ERROR, Problem, has_errors, sorted_problems
 from cxsite.publish.files import rewrite_with_backup
@@ -37,6 +38,11 @@ class CheckResult:
         return not self.problems if strict else not has_errors(self.problems)
 
 
+# What a build lets through with a warning (the page still works) but must not be published:
+# links to nothing, placeholder texts left from `cxsite new`.
+STRICT_IN_CHECK = frozenset({BROKEN_LINK, PLACEHOLDER})
+
+
 def run_check(options: BuildOptions, fix_encoding: bool = False) -> CheckResult:
     """Check the site under options.root without writing its output."""
     root = options.root
@@ -44,7 +50,7 @@ def run_check(options: BuildOptions, fix_encoding: bool = False) -> CheckResult:
     rendered = render_all(options, fatal=lambda p: p.is_error and p.code != BROKEN_LINK)
     site = rendered.loaded.site if rendered.loaded else None
     texts = read_project_texts(root)
-    problems += [replace(p, severity=ERROR) if p.code == BROKEN_LINK else p for p in rendered.problems]
+    problems += [replace(p, severity=ERROR) if p.code in STRICT_IN_CHECK else p for p in rendered.problems]
     pages = links = 0
     if rendered.files:
         data = rendered.files

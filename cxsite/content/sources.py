@@ -19,6 +19,7 @@ from typing import NamedTuple
 from cxsite.content.config import Config
 from cxsite.content.kinds import Kind
 from cxsite.content.markdown import markdown_key
+from cxsite.content.placeholders import body_placeholder, field_placeholders
 from cxsite.content.schema import FieldError, check_fields, key_names, read_id, read_positive_int
 from cxsite.content.slug import is_slug, slugify
 from cxsite.content.syntax import YamlValue, decode_legacy, decode_source, parse_yaml, split_front_matter
@@ -57,6 +58,7 @@ class Unbuilt:
     path: str
     identity: tuple | None = None  # ("issue", 3) or ("events", "dongyuan-dahui")
     references: Mapping = field(default_factory=dict)  # field name -> the ids it names, as read
+    name: str = ""  # its name (the kind's name field), when that was read: references may use it
     lines: Mapping = field(default_factory=dict, compare=False, repr=False)
 
 
@@ -99,6 +101,9 @@ def parse_document(data: bytes, rel: str, kind: Kind, config: Config, stem: str)
     body = "\n" * (front.body_line - 1) + front.body
     lines = _lines(parsed, ())
     lines["body"] = front.body_line
+    if not values.get("draft"):
+        problems += body_placeholder(rel, front.body, front.body_line)
+        problems += _placeholders(rel, kind, values, lines)
     markdown = {"body": (markdown_key(body, rel, config.markdown), body)}
     return Checked((Parsed(kind.name, rel, {**values, STEM: stem}, lines, markdown),), tuple(problems))
 
@@ -152,9 +157,17 @@ def _record(data: YamlValue, kind: Kind, rel: str, config: Config, prefix: tuple
             raw = {**defaults, **raw}
         return Checked(problems=tuple(problems), unbuilt=(_unbuilt(kind, rel, raw, values, lines),))
     lines["_record"] = data.line_of(*prefix) or 1
+    if not values.get("draft"):
+        problems = [*problems, *_placeholders(rel, kind, values, lines)]
     markdown = {name: (markdown_key(text, rel, config.markdown), text)
                 for name in kind.markdown_fields if (text := values.pop(name, None))}
     return Checked((Parsed(kind.name, rel, values, lines, markdown),), tuple(problems))
+
+
+def _placeholders(rel: str, kind: Kind, values: dict, lines: dict) -> list[Problem]:
+    """Warn about texts `cxsite new` wrote as placeholders, left in a source that is not a draft."""
+    texts = {key: value for key, value in values.items() if isinstance(value, str)}
+    return field_placeholders(rel, texts, {f.name: f.label for f in kind.fields}, lines)
 
 
 def _merge(results: list[Checked]) -> Checked:
@@ -210,7 +223,8 @@ def _written_identity(text: str, kind: Kind) -> tuple | None:
 def _unbuilt(kind: Kind, rel: str, raw, values: dict, lines: dict) -> Unbuilt:
     """Keep what a failed source says it is and refers to (the values that did read)."""
     references = {f.name: _as_ids(values[f.name]) for f in kind.references if values.get(f.name) is not None}
-    return Unbuilt(kind.name, rel, _identity(raw, kind), references, lines)
+    name = values.get(kind.name_field, "") if kind.name_field else ""
+    return Unbuilt(kind.name, rel, _identity(raw, kind), references, name=name, lines=lines)
 
 
 def _as_ids(value) -> tuple:

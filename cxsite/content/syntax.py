@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import yaml
 
-from cxsite.content.mistakes import explain_error, lint_lines
+from cxsite.content.mistakes import IDEOGRAPHIC_SPACE, explain_error, fullwidth_spaces, lint_lines
 from cxsite.problem import Problem, error
 
 BOM = "\ufeff"
@@ -65,8 +65,20 @@ class YamlValue:
 # ---------------------------------------------------------------- encodings
 
 
+_OFFICE_FILES = (  # (magic bytes, what the file is): documents saved by Word or WPS and renamed to .md
+    (b"PK\x03\x04", "这是 Word 文档（.docx，或其他 Office/WPS 文件），不是纯文本文件"),
+    (b"\xd0\xcf\x11\xe0", "这是 Word 97-2003 文档（.doc，或其他 Office/WPS 文件），不是纯文本文件"),
+    (b"{\\rtf", "这是 RTF 格式的文档，不是纯文本文件"),
+)
+_OFFICE_HINT = ("改名不会改变文件的格式：在 Word 或 WPS 里打开它，“另存为”纯文本（.txt，编码选 UTF-8）"
+                "后再改名为 .md，或把正文复制到记事本里，另存为 UTF-8 编码的 .md 文件")
+
+
 def decode_source(data: bytes, path: str) -> tuple[str | None, list[Problem]]:
-    """Decode a source file as UTF-8 (BOM and CRLF allowed), naming GBK and UTF-16 files."""
+    """Decode a source file as UTF-8 (BOM and CRLF allowed), naming Word, GBK and UTF-16 files."""
+    for magic, what in _OFFICE_FILES:
+        if data.startswith(magic):
+            return None, [error(path, 1, what, _OFFICE_HINT)]
     if data.startswith((b"\xff\xfe", b"\xfe\xff")) or (len(data) > 1 and b"\x00" in data[:200]):
         return None, [error(path, 1, "文件是 UTF-16（“Unicode”）编码，cxsite 只读取 UTF-8",
                             "在编辑器里“另存为”时把编码选为 UTF-8")]
@@ -188,6 +200,11 @@ def parse_yaml(text: str, path: str, first_line: int = 1,
 
     `key_names` maps Chinese names writers might use as keys (标题) to the keys (title).
     """
+    if IDEOGRAPHIC_SPACE in text:
+        # Full-width spaces parse, as text: the mistake would surface later as a strange key.
+        problems = fullwidth_spaces(text, path, first_line)
+        if problems:
+            return None, problems
     try:
         node = yaml.compose(text, Loader=_Loader)
         if node is not None and ("*" in text or "&" in text):

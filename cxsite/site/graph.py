@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 
 from cxsite.content.config import Config
 from cxsite.content.kinds import Kind
@@ -27,6 +28,7 @@ from cxsite.site.integrity import (
     own_files,
 )
 from cxsite.site.model import BULLETIN, POST, Content, Document, HeldBack, Site, SiteIndex, Term
+from cxsite.site.names import collect_names, resolve_names
 from cxsite.site.records import make_record
 
 
@@ -61,12 +63,15 @@ def build_site(config: Config, content: Content, kinds: Sequence[Kind], now: dt.
     tag and category slugs (a build passes one that remembers them).
     """
     by_name = {kind.name: kind for kind in kinds}
+    names = collect_names(content, kinds)
+    content = resolve_names(content, kinds, names)
     problems = check_unique(content, kinds) + check_issue_gaps(content)
     documents, held = _publishable(content.documents, now, drafts, future)
     by_kind = {name: tuple(sorted((d for d in documents if d.kind == name), key=by_name[name].order))
                for name in by_name if by_name[name].is_document}
-    records = {k.name: tuple(sorted(content.of(k.name), key=k.order)) for k in kinds if not k.is_document}
-    problems += check_references(content, kinds, records)
+    records, draft_records = _published_records(content, kinds, drafts)
+    held = replace(held, drafts=held.drafts + len(draft_records))
+    problems += check_references(content, kinds, records, names, draft_records)
     problems += check_ranges(content, kinds)
     bulletins, posts = by_kind.get(BULLETIN, ()), by_kind.get(POST, ())
     published = bulletins + posts
@@ -100,6 +105,22 @@ def _publishable(documents, now, drafts: bool, future: bool):
         else:
             kept.append(doc)
     return kept, HeldBack(held_drafts, len(due), min(due, default=None))
+
+
+def _published_records(content: Content, kinds: Sequence[Kind], drafts: bool) -> tuple[dict, set]:
+    """Each kind's records in order, drafts (`draft: true`) left out unless asked for; and those held back."""
+    records, held = {}, set()
+    for kind in kinds:
+        if kind.is_document:
+            continue
+        kept = []
+        for record in content.of(kind.name):
+            if getattr(record, "draft", False) and not drafts:
+                held.add((kind.name, getattr(record, kind.id_field, None) if kind.id_field else None))
+            else:
+                kept.append(record)
+        records[kind.name] = tuple(sorted(kept, key=kind.order))
+    return records, held
 
 
 def _identity(item, kind_name: str, position: int):

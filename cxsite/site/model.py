@@ -132,6 +132,7 @@ class Event:
     text_summary: str = _hidden("")
     photos: tuple[FileRef, ...] = _hidden(())
     attachments: tuple[FileRef, ...] = _hidden(())
+    draft: bool = _hidden(False)  # held back like a draft document (`cxsite new event` writes one)
     lines: Mapping = _hidden(default_factory=dict, compare=False)
     bulletins: tuple[int, ...] = _hidden(())  # issues whose `events` name this event
     posts: tuple[str, ...] = _hidden(())  # post URLs
