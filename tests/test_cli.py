@@ -109,14 +109,14 @@ def test_base_url_goes_into_feeds_and_sitemap_while_pages_stay_relative(site, tm
     for name in ("feed.xml", "atom.xml", "sitemap.xml"):
         xml = (moved / name).read_text(encoding="utf-8")
         assert "http://www.example.com/new/bulletins/1/" in xml, name
-        assert "lc.example.org" not in xml, name
+        assert "lc.lyghy.internal" not in xml, name
     before, after = tree_bytes(plain), tree_bytes(moved)
     assert sorted(before) == sorted(after)
     html = [name for name in sorted(before) if name.endswith(".html")]
     for name in html:
         if name == "404.html":
             continue  # served at any depth, so it links from the site's root path
-        canonical = before[name].replace(b"https://lc.example.org/cxcy/", b"http://www.example.com/new/")
+        canonical = before[name].replace(b"https://lc.lyghy.internal/cxcy/", b"http://www.example.com/new/")
         assert canonical == after[name], name
     assert b'href="/new/css/site.css"' in after["404.html"]
 

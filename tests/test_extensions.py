@@ -38,7 +38,7 @@ def test_the_extension_adds_a_kind_with_its_pages_and_feed(site, tmp_path):
     feed = feedparser.parse((out / "xuexi" / "feed.xml").read_bytes())
     assert not feed.bozo and [e.title for e in feed.entries] == [
         "森林防火知识读本", "《井冈先锋》专题片", "林场创先争优活动实施方案"]
-    assert feed.entries[0].link == "https://lc.example.org/cxcy/xuexi/fanghuo-zhishi/"
+    assert feed.entries[0].link == "https://lc.lyghy.internal/cxcy/xuexi/fanghuo-zhishi/"
 
 
 def test_references_of_the_new_kind_are_checked_like_the_built_in_ones(site, tmp_path):

@@ -21,7 +21,7 @@ import pytest
 from cxsite.site.urls import output_path
 from tests.support import FIXED_NOW, REPO, build_at
 
-BASE = "https://intranet.example.org/zt/cxcy/"
+BASE = "https://intranet.lyghy.internal/zt/cxcy/"
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 # Every feed of the example site and how many items it carries (feeds.items is 20; fewer exist).
@@ -202,7 +202,7 @@ def test_feeds_reference_nothing_on_the_internet(example):
     out, _ = example
     for name in EXAMPLE_FEEDS:
         data = (out / name).read_text(encoding="utf-8")
-        hosts = set(re.findall(r"https?://([^/\"'<\s]+)", data)) - {"intranet.example.org"}
+        hosts = set(re.findall(r"https?://([^/\"'<\s]+)", data)) - {"intranet.lyghy.internal"}
         # Only XML namespace names may name other hosts; they are never fetched.
         assert hosts <= {"www.w3.org", "purl.org"}, (name, hosts)
         assert "<docs>" not in data and "feedgen" not in data, name
@@ -233,7 +233,7 @@ def test_two_builds_give_identical_feeds_whatever_the_clock(example, tmp_path):
 # --- a small site with more items than the limit, drafts, future posts and odd links -------------
 
 SMALL_SITE = {
-    "site.yaml": "title: 测试专题\norganization: 测试单位\nbase_url: https://example.org/zt/\n"
+    "site.yaml": "title: 测试专题\norganization: 测试单位\nbase_url: https://ceshi.internal/zt/\n"
                  "feeds:\n  items: 3\nslugs:\n  动态: dongtai\n  通知: tongzhi\n",
     "content/branches.yaml": "- {id: a, name: 甲支部}\n- {id: b, name: 乙支部}\n",
     "static/img/a.png": "not really a png",
@@ -251,7 +251,7 @@ SMALL_SITE = {
     "content/posts/future.md": "---\ntitle: 未来\ndate: 2010-12-01\ncategory: 通知\nbranches: [a, b]\n"
                                "---\n\n以后再发。\n",
 }
-SMALL = "https://example.org/zt/"
+SMALL = "https://ceshi.internal/zt/"
 
 
 @pytest.fixture

@@ -31,18 +31,19 @@ def run(*args):
 # What `cxsite new` says after the file's name (the file is a draft).
 DRAFT = ("。这是草稿（draft: true），生成网站时不会发布；可用 cxsite serve --drafts 预览，"
          "写好后删除 draft: true 这一行即可发布。")
-SKELETON_ADDRESS = "base_url: https://intranet.example.org/zt/cxcy/"
+SKELETON_SETTINGS = ("base_url: https://intranet.example.org/zt/cxcy/", "organization: 本单位")
 
 
-def init(target: Path, address: str = "https://oa.lyghy.internal/zt/cxcy/") -> Path:
-    """Create a new site with `cxsite init`, its base_url set as its admin would (None: left as it is)."""
+def init(target: Path, settled: bool = True) -> Path:
+    """Create a new site with `cxsite init`; `settled`: its address and organization set as its admin would."""
     result = run("init", target)
     assert result.exit_code == 0, result.stderr
-    if address:
+    if settled:
         config = target / "site.yaml"
         text = config.read_text(encoding="utf-8")
-        assert SKELETON_ADDRESS in text
-        config.write_text(text.replace(SKELETON_ADDRESS, f"base_url: {address}"), encoding="utf-8")
+        assert all(line in text for line in SKELETON_SETTINGS)
+        text = text.replace(SKELETON_SETTINGS[0], "base_url: http://10.1.2.3/zt/cxcy/")
+        config.write_text(text.replace(SKELETON_SETTINGS[1], "organization: 测试单位"), encoding="utf-8")
     return target
 
 
@@ -77,12 +78,28 @@ def test_init_creates_a_minimal_site_that_builds_and_checks_without_a_problem(tm
     assert f"date: {TODAY}\n" in bulletin
     readme = (root / "README.md").read_text(encoding="utf-8")
     assert readme.startswith("# 创先争优活动专题网站 · 写稿指南\n") and 'cxsite new bulletin "标题"' in readme
+    # The skeleton's address and organization are examples: a build says so, a check fails on them.
+    placeholders = [
+        "site.yaml:4:15: {}：organization（主办单位）还是示例文字“本单位”",
+        "    提示：改成单位的全称，如 省林业规划院；它出现在页脚、订阅源和日历里",
+        "site.yaml:6:11: {}：base_url 还是示例地址 https://intranet.example.org/zt/cxcy/：订阅源、日历、"
+        "网站地图和 404 页面里的完整地址都指向它，读者用不了",
+        "    提示：在 site.yaml 里写网站发布后的实际地址，如 http://192.168.1.10/zt/cxcy/；"
+        "地址还没定时，可以生成时临时加 --base-url 实际地址"]
     built = run("build", "-C", root)
-    assert (built.exit_code, built.stderr) == (0, "")
+    assert built.exit_code == 0
+    assert built.stderr.splitlines() == [line.format("警告") for line in placeholders] + ["共 2 个警告"]
     assert (root / "public/bulletins/1/index.html").is_file()
     assert (root / "public/events/dongyuan-dahui/index.html").is_file()
     assert (root / "public/branches/diyi-zhibu/index.html").is_file()
     checked = run("check", "-C", root)
+    assert checked.exit_code == 1
+    assert checked.stderr.splitlines() == [line.format("错误") for line in placeholders] + [
+        "共 2 个错误", "检查未通过。"]
+    settled = init(tmp_path / "settled")
+    built = run("build", "-C", settled)
+    assert (built.exit_code, built.stderr) == (0, "")
+    checked = run("check", "-C", settled)
     assert (checked.exit_code, checked.stderr) == (0, "")
 
 

@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 from cxsite.build import BuildOptions, render_all
 from cxsite.check.doctor import examine
 from cxsite.check.linkcheck import check_links
+from cxsite.content.config import PLACEHOLDER_SETTING
 from cxsite.content.markdown import anchor_of
 from cxsite.content.placeholders import PLACEHOLDER
 from cxsite.content.project import find_legacy_encoded, read_project_texts
@@ -39,8 +40,8 @@ class CheckResult:
 
 
 # What a build lets through with a warning (the page still works) but must not be published:
-# links to nothing, placeholder texts left from `cxsite new`.
-STRICT_IN_CHECK = frozenset({BROKEN_LINK, PLACEHOLDER})
+# links to nothing, placeholder texts left from `cxsite new`, the skeleton's example address.
+STRICT_IN_CHECK = frozenset({BROKEN_LINK, PLACEHOLDER, PLACEHOLDER_SETTING})
 
 
 def run_check(options: BuildOptions, fix_encoding: bool = False) -> CheckResult:

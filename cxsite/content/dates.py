@@ -141,6 +141,27 @@ def _offset_zone(offset: str) -> dt.tzinfo:
     return dt.timezone(sign * dt.timedelta(hours=int(digits[:2]), minutes=int(digits[2:])))
 
 
+_DURATION = re.compile(r"^(?:([0-9]+(?:\.[0-9]+)?)\s*(?:h|小时|个小时))?\s*"
+                       r"(?:([0-9]+)\s*(?:m|min|分钟|分))?$", re.I)
+
+
+def parse_duration(value) -> dt.timedelta:
+    """Parse how long something lasts: 2h, 1.5h, 90m, 1h30m, 2小时, 90分钟; a bare number is hours."""
+    if isinstance(value, bool) or value is None:
+        raise DateError("缺少时长")
+    text = to_halfwidth(str(value)).strip()
+    if re.fullmatch(r"[0-9]+(?:\.[0-9]+)?", text):
+        text += "h"
+    match = _DURATION.match(text)
+    if not text or not match or not any(match.groups()):
+        raise DateError(f"“{value}”不是可识别的时长")
+    hours, minutes = float(match.group(1) or 0), int(match.group(2) or 0)
+    duration = dt.timedelta(hours=hours, minutes=minutes)
+    if not dt.timedelta(0) < duration <= dt.timedelta(days=7):
+        raise DateError(f"时长“{value}”应大于 0、不超过 7 天")
+    return duration
+
+
 def load_zone(name: str) -> dt.tzinfo:
     """Return the named IANA time zone; raise DateError when unknown."""
     try:

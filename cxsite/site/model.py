@@ -142,6 +142,15 @@ class Event:
         """Whether every branch took part."""
         return self.branches == ("all",)
 
+    @property
+    def clock(self) -> str:
+        """The time of day as lists show it: 14:30, 14:30–17:30, or "" for an event known by its date."""
+        if self.starts is not None:
+            return f"{self.starts:%H:%M}" + (f"–{self.ends:%H:%M}" if self.ends is not None else "")
+        if self.time or (self.date.hour, self.date.minute) == (0, 0):
+            return ""  # all day, or a `time` that could not be read (warned about)
+        return f"{self.date:%H:%M}"
+
 
 @dataclass(frozen=True)
 class Honor:
