@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from cxsite.check.doctor import examine
 from cxsite.check.linkcheck import links_of, resolve
 from cxsite.cli import cli
+from cxsite.content.outside import examine
 
 from support import REPO, build_at, tree_bytes
 

@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import NamedTuple
 
 from cxsite.content.config import Config
 from cxsite.content.kinds import Kind
 from cxsite.content.markdown import markdown_key
+from cxsite.content.outside import warn_outside
 from cxsite.content.placeholders import body_placeholder, field_placeholders
 from cxsite.content.schema import FieldError, check_fields, key_names, read_id, read_positive_int
 from cxsite.content.slug import is_slug, slugify
@@ -83,6 +84,13 @@ def parse_document(data: bytes, rel: str, kind: Kind, config: Config, stem: str)
     text, problems = decode_source(data, rel)
     if text is None:
         return Checked(problems=tuple(problems), unbuilt=_legacy_unbuilt(data, rel, kind))
+    outside = warn_outside([(rel, text)], config.base_url)
+    checked = _parse_document_text(text, rel, kind, config, stem)
+    return replace(checked, problems=checked.problems + tuple(outside))
+
+
+def _parse_document_text(text: str, rel: str, kind: Kind, config: Config, stem: str) -> Checked:
+    """parse_document() once the bytes are text."""
     front, problems = split_front_matter(text, rel)
     if front is None:
         return Checked(problems=tuple(problems), unbuilt=(Unbuilt(kind.name, rel),))
@@ -113,6 +121,13 @@ def parse_records(data: bytes, rel: str, kind: Kind, config: Config, stem: str |
     text, problems = decode_source(data, rel)
     if text is None:
         return Checked(problems=tuple(problems), unbuilt=_legacy_unbuilt(data, rel, kind))
+    outside = warn_outside([(rel, text)], config.base_url)
+    checked = _parse_records_text(text, rel, kind, config, stem)
+    return replace(checked, problems=checked.problems + tuple(outside))
+
+
+def _parse_records_text(text: str, rel: str, kind: Kind, config: Config, stem: str | None) -> Checked:
+    """parse_records() once the bytes are text."""
     if not text.strip():
         return Checked(problems=(error(rel, 1, "文件是空的", "删除这个文件，或写入记录内容"),))
     parsed, problems = parse_yaml(text, rel, 1, key_names(kind))

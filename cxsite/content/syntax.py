@@ -224,7 +224,7 @@ def parse_yaml(text: str, path: str, first_line: int = 1,
             return None, problems
     if node is None:
         return YamlValue(None, {}), []
-    walk = _Walk(path, first_line)
+    walk = _Walk(path, first_line, text.split("\n"))
     try:
         value = walk.value(node, (), 0)
     except RecursionError:
@@ -255,6 +255,7 @@ class _Walk:
 
     path: str
     first_line: int
+    lines: list[str] = field(default_factory=list)  # the text's lines, to find where a block's text starts
     where: Located = field(default_factory=dict)
     values: Located = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
@@ -264,7 +265,7 @@ class _Walk:
         """Return the Python value of a node (None where it is refused)."""
         position = self._position(node)
         self.where.setdefault(key_path, position)
-        self.values[key_path] = position
+        self.values[key_path] = self._block_start(node) or position
         if depth > MAX_DEPTH:
             if not self.too_deep:
                 self.problems.append(_too_deep(self.path, position[0]))
@@ -301,6 +302,16 @@ class _Walk:
         if node.style in ("'", '"', "|", ">"):
             return node.value
         return scalar_value(node.tag, node.value)
+
+    def _block_start(self, node) -> tuple[int, int] | None:
+        """Where the text of a `|` or `>` block starts (the line after its indicator); None for others."""
+        if not isinstance(node, yaml.ScalarNode) or node.style not in ("|", ">"):
+            return None
+        for index in range(node.start_mark.line + 1, min(node.end_mark.line + 1, len(self.lines))):
+            text = self.lines[index]
+            if text.strip():
+                return self.first_line + index, len(text) - len(text.lstrip(" ")) + 1
+        return None
 
     def _position(self, node) -> tuple[int, int]:
         """Return the file (line, column) of a node."""

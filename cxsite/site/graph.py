@@ -14,6 +14,7 @@ from dataclasses import replace
 
 from cxsite.content.config import Config
 from cxsite.content.kinds import Kind
+from cxsite.content.markdown import Link
 from cxsite.content.reader import Loaded
 from cxsite.content.slug import slugify
 from cxsite.problem import Problem, error
@@ -35,10 +36,12 @@ from cxsite.site.records import make_record
 def make_content(loaded: Loaded, kinds: Sequence[Kind], problems: list[Problem]) -> Content:
     """Make the model object of every checked source item, as its kind says."""
     by_name = {kind.name: kind for kind in kinds}
-    documents, records = [], defaultdict(list)
+    documents, records, links = [], defaultdict(list), []
     for item in loaded.items:
         kind = by_name[item.kind]
         rendered = {name: loaded.markdown[key] for name, (key, _) in item.markdown.items()}
+        if not kind.is_document:
+            links += field_links(item, rendered)
         if kind.make is None:
             made = make_record(item, rendered, problems, kind)
         else:
@@ -50,7 +53,18 @@ def make_content(loaded: Loaded, kinds: Sequence[Kind], problems: list[Problem])
         else:
             records[kind.name].append(made)
     return Content(tuple(documents), {k.name: tuple(records[k.name]) for k in kinds if not k.is_document},
-                   loaded.static, loaded.intro, loaded.unbuilt)
+                   loaded.static, loaded.intro, loaded.unbuilt, tuple(links))
+
+
+def field_links(item, rendered: Mapping) -> list[tuple[str, Link]]:
+    """The links in a record's Markdown fields, with the lines of the file they are written in."""
+    found = []
+    for name, done in rendered.items():
+        line, column = item.lines.get((name,), (item.lines.get(name, 1), 1))  # where its text starts
+        found += [(item.path, replace(link, line=(line or 1) + link.line - 1,
+                                      column=link.column and link.column + (column or 1) - 1))
+                  for link in done.links]
+    return found
 
 
 def build_site(config: Config, content: Content, kinds: Sequence[Kind], now: dt.datetime, *,

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from cxsite.content.dates import zh_date
 from cxsite.content.kinds import Field, Kind
+from cxsite.content.localpaths import LOCAL_PATH, is_local_path, local_path_problem
 from cxsite.problem import Problem, error, warning
 from cxsite.site import urls
 from cxsite.site.model import BULLETIN, Content, SiteIndex
@@ -271,39 +272,54 @@ def _url_conflicts(url: str, claims: list[tuple[str, int | None]]) -> list[Probl
 
 
 def check_links(content: Content, index: SiteIndex) -> list[Problem]:
-    """Warn about Markdown links and images that point to no file or page of the site.
+    """Report Markdown links and images, covers, photos and attachments that point to nothing.
 
-    They are warnings in a build (the page still works) and errors in `cxsite check`,
-    which recognises them by their code.
+    A missing image or file, or one written as a path on the writer's computer, is
+    an error: the page would show a broken picture. A link to a missing page is a
+    warning in a build (the page still works) and an error in `cxsite check`,
+    which recognises it by its code.
     """
-    problems = []
     held_back = {d.path for d in content.documents} - set(index.sources)
     failed = {u.path for u in content.unbuilt}  # their own mistakes are reported already
     files = sorted({d.path for d in content.documents} | {f"static/{f.url}" for f in content.static}
                    | {r.path for rs in content.records.values() for r in rs})
-    for doc in content.documents:
-        for link in doc.links:
-            if _exists(link.key, index) or link.key in failed:
-                continue
-            what = "图片" if _is_image(link.key) else "链接"
-            if link.key in held_back:
-                problems.append(warning(doc.path, link.line,
-                                        f"{what}“{link.written}”指向的稿件暂不发布（草稿或日期在将来）",
-                                        "发布后这个链接会失效；等那篇稿件发布后再链接", code=BROKEN_LINK))
-                continue
-            problems.append(warning(doc.path, link.line, f"{what}“{link.written}”指向的文件不存在",
-                                    _link_hint(link.key, doc.path, files), code=BROKEN_LINK))
-    for item, key, values in _image_fields(content):
+    problems = []
+    for path, link in [(d.path, link) for d in content.documents for link in d.links] + list(content.links):
+        if link.local:
+            problems.append(error(path, link.line, *local_path_problem(link.written, link.image), link.column,
+                                  LOCAL_PATH))
+        elif not (_exists(link.key, index) or link.key in failed):
+            problems.append(_missing_link(path, link, link.key in held_back, files))
+    for item, key, values in _file_fields(content):
         for i, value in enumerate(values):
-            external = value.startswith(("http://", "https://", "//"))
-            if external or _exists("static/" + value.lstrip("/"), index):
-                continue
-            line, column = _position(item, key, i if key != "cover" else None)
-            what = "文件" if key == "attachments" else "图片"
-            problems.append(warning(item.path, line, f"{key} 指向的{what}“{value}”不存在",
-                                    f"{what}放在 static/ 下，这里写它在 static/ 里的路径，如 /img/合影.jpg",
-                                    column, BROKEN_LINK))
+            problems += _missing_file(item, key, i, value, index)
     return problems
+
+
+def _missing_link(path: str, link, held_back: bool, files: list[str]) -> Problem:
+    """A Markdown link or image to nothing: an error for an image, else a warning (an error in check)."""
+    what = "图片" if link.image or _is_image(link.key) else "链接"
+    if held_back:
+        return warning(path, link.line, f"{what}“{link.written}”指向的稿件暂不发布（草稿或日期在将来）",
+                       "发布后这个链接会失效；等那篇稿件发布后再链接", code=BROKEN_LINK)
+    make = error if link.image else warning
+    return make(path, link.line, f"{what}“{link.written}”指向的文件不存在", _link_hint(link.key, path, files),
+                code=BROKEN_LINK)
+
+
+def _missing_file(item, key: str, index: int, value: str, index_: SiteIndex) -> list[Problem]:
+    """A cover, photo or attachment that is a local path or names no file under static/: an error."""
+    external = value.startswith(("http://", "https://", "//"))
+    line, column = _position(item, key, index if key != "cover" else None)
+    image = key != "attachments"
+    if is_local_path(value):
+        return [error(item.path, line, *local_path_problem(value, image), column, LOCAL_PATH)]
+    if external or _exists("static/" + value.lstrip("/"), index_):
+        return []
+    what = "图片" if image else "文件"
+    return [error(item.path, line, f"{key} 指向的{what}“{value}”不存在",
+                  f"{what}放在 static/ 下，这里写它在 static/ 里的路径，如 "
+                  f"{'/img/合影.jpg' if image else '/files/通知.pdf'}", column, BROKEN_LINK)]
 
 
 BROKEN_LINK = "broken-link"
@@ -320,7 +336,7 @@ def _is_image(key: str) -> bool:
     return key.lower().endswith(_IMAGE_SUFFIXES)
 
 
-def _image_fields(content: Content):
+def _file_fields(content: Content):
     """Yield (item, key, paths) for the paths of files written in front matter and records."""
     for doc in content.documents:
         if doc.cover:

@@ -242,6 +242,7 @@ class Content:
     static: tuple[StaticFile, ...]
     intro: str = ""  # Markdown key of the site intro's HTML
     unbuilt: tuple[Unbuilt, ...] = ()  # sources that failed validation
+    links: tuple[tuple[str, Link], ...] = ()  # (path, link) in records' Markdown fields, lines of the file
 
     def of(self, kind: str) -> tuple:
         """The records of one kind (empty when there are none)."""
