@@ -35,7 +35,7 @@ SKELETON_SETTINGS = ("base_url: https://intranet.example.org/zt/cxcy/", "organiz
 
 
 def init(target: Path, settled: bool = True) -> Path:
-    """Create a new site with `cxsite init`; `settled`: its address and organization set as its admin would."""
+    """Create a site with `cxsite init`; `settled`: its address and organization set as its admin would."""
     result = run("init", target)
     assert result.exit_code == 0, result.stderr
     if settled:
@@ -254,7 +254,8 @@ def test_a_published_placeholder_is_a_warning_in_build_and_an_error_in_check(tmp
     built = run("build", "-C", root)
     assert built.exit_code == 0
     assert built.stderr.splitlines()[:2] == [
-        f"{path.relative_to(root).as_posix()}:14:1: 警告：正文里还留着新建时的占位文字“（在这里书写正文。）”，会原样发布",
+        f"{path.relative_to(root).as_posix()}:14:1: 警告：正文里还留着新建时的占位文字"
+        "“（在这里书写正文。）”，会原样发布",
         "    提示：把它换成要发布的内容；还没写好的稿件在前言里写 draft: true，暂不发布"]
     checked = run("check", "-C", root)
     assert checked.exit_code == 1 and "错误：正文里还留着新建时的占位文字" in checked.stderr
