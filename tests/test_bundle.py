@@ -76,6 +76,7 @@ def test_a_bundle_installs_with_no_index_and_builds_the_example_site(tmp_path):
     wheels = sorted(p.name for p in (bundle / "wheels").iterdir())
     assert f"cxsite-{__version__}-py3-none-any.whl" in wheels
     assert missing_requirements(read_wheels(bundle / "wheels"), Target("linux", PYTHON)) == []
+    assert all(w.tags & Target("linux", PYTHON).tags() for w in read_wheels(bundle / "wheels"))
     assert not list(tmp_path.glob(".*cxsite-bundle"))  # no staging folder left
     # Installed as the admin would, by install.sh, with every pip setting of this machine taken away.
     environment = {k: v for k, v in os.environ.items() if not k.startswith(("PIP_", "PYTHON"))}

@@ -24,7 +24,13 @@ from pathlib import Path
 
 from cxsite import __version__
 from cxsite.problem import Problem, error
-from cxsite.publish.files import copy_package_source, discard_bundle, finish_bundle, start_bundle
+from cxsite.publish.files import (
+    copy_package_source,
+    discard_bundle,
+    finish_bundle,
+    remove_files,
+    start_bundle,
+)
 
 PYTHONS = ("3.11", "3.12", "3.13")  # the versions a bundle serves unless asked for others
 PLATFORMS = ("windows", "linux")
@@ -122,6 +128,9 @@ def make_bundle(target: Path, source: Path, targets: Sequence[Target],
     if problem:
         discard_bundle(staging)
         return None, [problem]
+    accepted = frozenset().union(*(one.tags() for one in targets))
+    # The first step builds wheels for this machine, which a bundle for other targets has no use for.
+    remove_files([w.path for w in read_wheels(wheels) if not w.tags & accepted])
     names = tuple(sorted(p.name for p in wheels.glob("*.whl")))
     problem = finish_bundle(staging, target, install_files(targets))
     if problem:

@@ -119,3 +119,9 @@ def finish_bundle(staging: Path, target: Path, files: dict[str, bytes]) -> Probl
 def discard_bundle(staging: Path) -> None:
     """Remove a staging folder after a failure."""
     shutil.rmtree(staging, ignore_errors=True)
+
+
+def remove_files(paths) -> None:
+    """Delete files the bundle does not need (it made them itself, in its staging folder)."""
+    for path in paths:
+        path.unlink(missing_ok=True)
