@@ -23,7 +23,8 @@ from cxsite import __version__
 from cxsite.content.accesslog import AccessCounts, find_logs, read_access_logs
 from cxsite.content.config import Config, load_config
 from cxsite.content.extensions import Extensions, load_extensions
-from cxsite.content.project import scan_inputs
+from cxsite.content.outside import warn_outside
+from cxsite.content.project import LAYOUTS_DIR, STATIC_DIR, read_project_texts, scan_inputs
 from cxsite.content.reader import Loaded as Read
 from cxsite.content.reader import read_content
 from cxsite.content.slug import slugify
@@ -199,7 +200,7 @@ def load_site(options: BuildOptions, setup: Setup, cache: Cache, state: State, *
 
     read = read_content(options.root, setup.config, setup.registry.kinds, converter, known=state.sources,
                         stamps=stamps, mapper=mapper)
-    problems = list(read.problems)
+    problems = list(read.problems) + outside_references(options.root, setup.config)
     timings["load"] = time.perf_counter() - started
     started = time.perf_counter()
     slugs = dict(state.slugs)
@@ -220,6 +221,14 @@ def load_site(options: BuildOptions, setup: Setup, cache: Cache, state: State, *
                              html_store=cache.html, slugify=remembered_slug, views=views, views_period=period)
     timings["graph"] = time.perf_counter() - started
     return Loaded(site, problems + found, read, slugs, access)
+
+
+def outside_references(root: Path, config: Config) -> list[Problem]:
+    """Warnings about what in layouts/, static/ and site.yaml would make browsers fetch from outside.
+
+    Content files are examined as they are read (and their warnings remembered with them).
+    """
+    return warn_outside(read_project_texts(root, (LAYOUTS_DIR, STATIC_DIR)), config.base_url)
 
 
 def produce_site(loaded: Loaded, setup: Setup, cache: Cache | None, state: State, sink: Sink,

@@ -24,7 +24,7 @@ def _combined(path: str, status: int = 200, agent: str = CHROME, method: str = "
               host: str = "10.1.2.3") -> str:
     """One nginx "combined" line."""
     return (f'{host} - - [11/Oct/2010:13:55:36 +0800] "{method} {path} HTTP/1.1" {status} 2326 '
-            f'"http://intranet.example.org/zt/cxcy/" "{agent}"')
+            f'"http://intranet.lyghy.internal/zt/cxcy/" "{agent}"')
 
 
 NGINX = [
@@ -33,7 +33,7 @@ NGINX = [
     _combined("/zt/cxcy/", method="HEAD"),  # /
     _combined("/zt/cxcy//posts/x/index.html", agent='Mozilla/5.0 \\"quoted\\" (X11)'),  # /posts/x/
     _combined("/zt/cxcy/stats/?q=1"),  # /stats/
-    _combined("http://intranet.example.org/zt/cxcy/bulletins/1/"),  # /bulletins/1/ (proxy form)
+    _combined("http://intranet.lyghy.internal/zt/cxcy/bulletins/1/"),  # /bulletins/1/ (proxy form)
     '10.1.2.9 - - [12/Oct/2010:08:00:00 +0800] "GET /zt/cxcy/posts/x/ HTTP/1.0" 200 123',  # common: /posts/x/
     # crawlers and programs
     _combined("/zt/cxcy/bulletins/3/", agent="Mozilla/5.0 (compatible; Baiduspider/2.0; "

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from cxsite.content.dates import DateError, load_zone
+from cxsite.content.dates import DateError, load_zone, parse_duration
 from cxsite.content.engines import MarkdownSettings, read_settings
 from cxsite.content.project import CONFIG_FILE
 from cxsite.content.schema import FieldError, read_int, read_list, read_text
@@ -30,8 +30,9 @@ KNOWN_KEYS = {
     "base_url": "网址", "language": "语言", "timezone": "时区", "intro": "首页导语",
     "banner": "横幅图片", "menu": "菜单", "pagination": "每页条数", "feeds": "订阅设置",
     "markdown": "Markdown 设置", "slugs": "网址名", "footer": "页脚", "bulletin": "简报版头",
-    "extensions": "扩展", "stats": "统计设置",
+    "extensions": "扩展", "stats": "统计设置", "events": "活动设置",
 }
+DEFAULT_EVENT_DURATION = dt.timedelta(hours=2)
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,7 @@ class Config:
     bulletin_copies: int | None = None  # 印数 of a printed 简报 that does not give its own `copies`
     access_logs: tuple[str, ...] = ()  # `stats: access_logs`: globs of web server logs, from the site folder
     extensions: tuple[str, ...] = ()  # Python modules (files under the site, or installed) that register more
+    event_duration: dt.timedelta = DEFAULT_EVENT_DURATION  # how long an event with only a start lasts
     # Top-level key -> its line in site.yaml; also "stats.access_logs.<n>" -> the line of each log pattern.
     lines: dict = field(default_factory=dict, compare=False)
 
@@ -137,6 +139,8 @@ def read_config(data: YamlValue, base_url: str | None = None) -> tuple[Config, l
     url = base_url or raw.get("base_url")
     if url:
         values["base_url"] = _read_base_url(str(url), report)
+        problems += _placeholder_address(values["base_url"], data if not base_url else None)
+    problems += _placeholder_organization(values.get("organization", ""), data)
     if "timezone" in values:
         try:
             load_zone(values["timezone"])
@@ -155,6 +159,12 @@ def read_config(data: YamlValue, base_url: str | None = None) -> tuple[Config, l
             values["extensions"] = read_list(raw["extensions"])
         except FieldError as exc:
             report("extensions", f"extensions（扩展）{exc.args[0]}", exc.args[1])
+    events = _read_section(raw, "events", report)
+    if events.get("duration") is not None:
+        try:
+            values["event_duration"] = parse_duration(events["duration"])
+        except DateError as exc:
+            report("events", f"events.duration（活动时长）{exc}", "写成 2h、1.5h、90m 或 2小时", "duration")
     bulletin = _read_section(raw, "bulletin", report)
     for key in ("name", "issuer"):
         if bulletin.get(key):
@@ -227,9 +237,45 @@ def _read_base_url(url: str, report) -> str | None:
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         report("base_url", f"base_url“{url}”不是完整的网址",
-               "写成 http:// 或 https:// 开头的地址，如 https://intranet.example.org/zt/cxcy/")
+               "写成 http:// 或 https:// 开头的地址，如 http://192.168.1.10/zt/cxcy/")
         return None
     return url if url.endswith("/") else url + "/"
+
+
+# The example addresses (RFC 2606) cxsite's skeleton and documentation use; never a real site's.
+_PLACEHOLDER_DOMAINS = ("example.org", "example.com", "example.net", "example")
+PLACEHOLDER_ORGANIZATIONS = ("本单位",)  # the skeleton's
+PLACEHOLDER_SETTING = "placeholder-setting"  # the problems' code: a warning in a build, an error in check
+
+
+def is_placeholder_host(host: str) -> bool:
+    """Whether a host name is an example address (example.org, intranet.example.org, …)."""
+    host = host.lower().rstrip(".")
+    return any(host == domain or host.endswith("." + domain) for domain in _PLACEHOLDER_DOMAINS)
+
+
+def _placeholder_address(url: str | None, data: YamlValue | None) -> list[Problem]:
+    """Warn (once) while base_url is still an example address; `data` locates it in site.yaml."""
+    if not url or not is_placeholder_host(urlsplit(url).hostname or ""):
+        return []
+    message = (f"base_url 还是示例地址 {url}：订阅源、日历、网站地图和 404 页面里的完整地址都指向它，"
+               "读者用不了")
+    hint = "写网站发布后的实际地址，如 http://192.168.1.10/zt/cxcy/"
+    if data is None:  # given with --base-url
+        return [warning("--base-url", None, message, hint, code=PLACEHOLDER_SETTING)]
+    line, column = data.value_position("base_url")
+    return [warning(CONFIG_FILE, line, message, f"在 site.yaml 里{hint}；地址还没定时，可以生成时临时加 "
+                    "--base-url 实际地址", column, PLACEHOLDER_SETTING)]
+
+
+def _placeholder_organization(organization: str, data: YamlValue) -> list[Problem]:
+    """Warn while the organization is still the skeleton's 本单位 (calendar UIDs are made from it)."""
+    if organization not in PLACEHOLDER_ORGANIZATIONS:
+        return []
+    line, column = data.value_position("organization")
+    return [warning(CONFIG_FILE, line, f"organization（主办单位）还是示例文字“{organization}”",
+                    "改成单位的全称，如 省林业规划院；它出现在页脚、订阅源和日历里", column,
+                    PLACEHOLDER_SETTING)]
 
 
 def _read_menu(value, report) -> tuple[MenuItem, ...] | None:

@@ -205,11 +205,12 @@ def _stamp_file(path: Path, name: str, stamps: dict) -> None:
     stamps[name] = (status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino)
 
 
-def read_project_texts(root: Path) -> list[tuple[str, str]]:
-    """Return (path, text) of every text file in layouts/, static/ and content/, and site.yaml."""
+def read_project_texts(root: Path, folders: tuple[str, ...] = (LAYOUTS_DIR, STATIC_DIR, CONTENT_DIR)
+                       ) -> list[tuple[str, str]]:
+    """Return (path, text) of every text file in `folders` (layouts/, static/, content/) and site.yaml."""
     found = []
     candidates = [root / CONFIG_FILE]
-    for folder in (LAYOUTS_DIR, STATIC_DIR, CONTENT_DIR):
+    for folder in folders:
         if (root / folder).is_dir():
             candidates += sorted((root / folder).rglob("*"))
     for path in candidates:

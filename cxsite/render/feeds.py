@@ -18,6 +18,7 @@ from cxsite import __version__
 from cxsite.content.markdown import absolute_urls, resolve_links
 from cxsite.render.pages import Output, Page
 from cxsite.render.registry import OutputJob
+from cxsite.render.stylesheets import FEED_XSL, with_stylesheet
 from cxsite.render.subscriptions import ATOM, RSS, Feed, subscriptions_of
 from cxsite.site.model import BULLETIN, Document, Site
 
@@ -78,7 +79,7 @@ def render_items(site: Site, items: Sequence[FeedItem], *, url: str, title: str,
     for item in reversed(items):  # feedgen prepends; this keeps newest first
         _add_entry(feed, site, item)
     data = feed.atom_str(pretty=True) if format == ATOM else feed.rss_str(pretty=True)
-    return Output(url.lstrip("/"), data)
+    return Output(url.lstrip("/"), with_stylesheet(data, url, FEED_XSL, config))
 
 
 def document_item(site: Site, doc: Document, contents: dict) -> FeedItem:

@@ -133,6 +133,7 @@ class Event:
     text_summary: str = _hidden("")
     photos: tuple[FileRef, ...] = _hidden(())
     attachments: tuple[FileRef, ...] = _hidden(())
+    draft: bool = _hidden(False)  # held back like a draft document (`cxsite new event` writes one)
     lines: Mapping = _hidden(default_factory=dict, compare=False)
     bulletins: tuple[int, ...] = _hidden(())  # issues whose `events` name this event
     posts: tuple[str, ...] = _hidden(())  # post URLs
@@ -141,6 +142,15 @@ class Event:
     def all_branches(self) -> bool:
         """Whether every branch took part."""
         return self.branches == ("all",)
+
+    @property
+    def clock(self) -> str:
+        """The time of day as lists show it: 14:30, 14:30–17:30, or "" for an event known by its date."""
+        if self.starts is not None:
+            return f"{self.starts:%H:%M}" + (f"–{self.ends:%H:%M}" if self.ends is not None else "")
+        if self.time or (self.date.hour, self.date.minute) == (0, 0):
+            return ""  # all day, or a `time` that could not be read (warned about)
+        return f"{self.date:%H:%M}"
 
 
 @dataclass(frozen=True)
@@ -233,6 +243,7 @@ class Content:
     static: tuple[StaticFile, ...]
     intro: str = ""  # Markdown key of the site intro's HTML
     unbuilt: tuple[Unbuilt, ...] = ()  # sources that failed validation
+    links: tuple[tuple[str, Link], ...] = ()  # (path, link) in records' Markdown fields, lines of the file
 
     def of(self, kind: str) -> tuple:
         """The records of one kind (empty when there are none)."""
