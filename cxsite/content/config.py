@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -168,7 +169,10 @@ def read_config(data: YamlValue, base_url: str | None = None) -> tuple[Config, l
     bulletin = _read_section(raw, "bulletin", report)
     for key in ("name", "issuer"):
         if bulletin.get(key):
-            values[f"bulletin_{key}"] = str(bulletin[key])
+            try:
+                values[f"bulletin_{key}"] = read_text(bulletin[key])
+            except FieldError as exc:
+                report("bulletin", f"bulletin.{key}{exc.args[0]}", exc.args[1], key)
     _read_number(bulletin, "copies", values, "bulletin_copies", report, "bulletin")
     values["lines"] = {str(key): data.line_of(key) for key in raw}
     values["access_logs"] = _read_stats(data, _read_section(raw, "stats", report), report, problems)
@@ -233,11 +237,18 @@ def _read_markdown(data: YamlValue, section: dict, problems: list[Problem]) -> M
 
 
 def _read_base_url(url: str, report) -> str | None:
-    """Check that base_url is absolute http(s) and end it with a slash."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        report("base_url", f"base_url“{url}”不是完整的网址",
-               "写成 http:// 或 https:// 开头的地址，如 http://192.168.1.10/zt/cxcy/")
+    """Check that base_url is absolute http(s) with a usable host and port; end it with a slash."""
+    hint = "写成 http:// 或 https:// 开头的地址，如 http://192.168.1.10/zt/cxcy/"
+    try:
+        parts = urlsplit(url)
+        parts.port  # raises ValueError for a port out of range  # noqa: B018
+    except ValueError:
+        parts = None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
+        report("base_url", f"base_url“{url}”不是完整的网址", hint)
+        return None
+    if any(c.isspace() or ord(c) < 32 for c in url) or not re.fullmatch(r"[\w.:\[\]-]+", parts.hostname):
+        report("base_url", f"base_url“{url}”里的主机名不对（不能有空格和符号）", hint)
         return None
     return url if url.endswith("/") else url + "/"
 
