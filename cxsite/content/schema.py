@@ -7,10 +7,10 @@ import difflib
 import re
 from dataclasses import dataclass
 
-from cxsite.content.dates import DATE_FORMS, DateError, parse_datetime, parse_partial_date
+from cxsite.content.dates import DATE_FORMS, DateError, parse_datetime, parse_partial_date, to_halfwidth
 from cxsite.content.kinds import Field, Kind
-from cxsite.content.slug import is_slug, slugify
-from cxsite.content.syntax import YamlValue
+from cxsite.content.slug import MAX_SLUG, is_slug, slugify
+from cxsite.content.syntax import CONTROL, YamlValue
 from cxsite.problem import Problem, error, warning
 
 LIST_HINT = "写成 [甲, 乙] 或每行一个“- 甲”"
@@ -33,10 +33,19 @@ def _shown(value) -> str:
     return text if len(text) <= 40 else text[:40] + "…"
 
 
+def _no_controls(text: str) -> str:
+    """A text without control characters (YAML escapes such as "\\x01" can still write them)."""
+    found = CONTROL.search(text)
+    if found:
+        raise FieldError(f"里有看不见的控制字符（U+{ord(found.group()):04X}）",
+                         "删除它；文字里不要写 \\x、\\u 这样的转义")
+    return text
+
+
 def read_text(value, tz=None) -> str:
     """Read a single line or block of text."""
     if isinstance(value, str):
-        return value.strip()
+        return _no_controls(value.strip())
     if isinstance(value, list):
         raise FieldError("应是一段文字，而不是列表",
                          "直接写文字，不要加“- ”或方括号；文字里有逗号、冒号时给整段加半角双引号")
@@ -65,6 +74,14 @@ def read_int(value, tz=None) -> int:
     raise FieldError(f"应是整数，而不是“{_shown(value)}”", hint)
 
 
+def read_count(value, tz=None) -> int:
+    """Read a count of people or things (members, participants): zero or more."""
+    number = read_int(value)
+    if number < 0:
+        raise FieldError(f"不能是负数，这里写的是 {number}", f"写 0 或正整数，如 {-number}")
+    return number
+
+
 def read_positive_int(value, tz=None) -> int:
     """Read a whole number above zero (issue numbers, counts)."""
     number = read_int(value)
@@ -86,6 +103,8 @@ def read_bool(value, tz=None) -> bool:
 
 
 _SEPARATORS = re.compile(r"[,，;；]")
+# 【】 is what a Chinese input method types for [ ]; YAML reads it as text.
+_FULLWIDTH_BRACKETS = re.compile(r"^\s*[【［〔](.*)[】］〕]\s*$", re.S)
 
 
 def read_list(value, tz=None) -> tuple[str, ...]:
@@ -94,12 +113,16 @@ def read_list(value, tz=None) -> tuple[str, ...]:
         return ()
     if isinstance(value, str | int | float) and not isinstance(value, bool):
         text = str(value).strip()
+        if match := _FULLWIDTH_BRACKETS.match(text):
+            items = [part.strip() for part in _SEPARATORS.split(match.group(1)) if part.strip()]
+            raise FieldError(f"应是一个列表，这里用了全角方括号“{text[0]}{text[-1]}”",
+                             f"改成半角方括号：[{', '.join(items)}]（切换到英文输入法再输入）")
         if _SEPARATORS.search(text):
             # `tags: 甲, 乙` is one text to YAML; guessing where items end could split a name.
             items = [part.strip() for part in _SEPARATORS.split(text) if part.strip()]
             raise FieldError(f"应是一个列表，这里写成了一段含逗号的文字“{_shown(text)}”",
                              f"多项请写成 [{', '.join(items)}]；只有一项时去掉逗号")
-        return (text,)
+        return (_no_controls(text),)
     if isinstance(value, dict):
         raise FieldError("应是一个列表，但写成了“键: 值”的形式", LIST_HINT)
     if not isinstance(value, list):
@@ -108,7 +131,10 @@ def read_list(value, tz=None) -> tuple[str, ...]:
     for index, item in enumerate(value):
         if isinstance(item, list | dict) or item is None or isinstance(item, bool):
             raise FieldError(f"第 {index + 1} 项应是简单的文字", LIST_HINT, at=index)
-        items.append(str(item).strip())
+        try:
+            items.append(_no_controls(str(item).strip()))
+        except FieldError as exc:
+            raise FieldError(f"第 {index + 1} 项{exc.args[0]}", exc.args[1], at=index) from exc
     return tuple(items)
 
 
@@ -168,7 +194,9 @@ def read_slug(value, tz=None) -> str:
     text = read_text(value)
     if not is_slug(text):
         raise FieldError(f"“{_shown(text)}”只能含小写字母、数字和连字符（-）",
-                         f"它会出现在网址里，可改为 {slugify(text) or 'wen-zhang-1'}")
+                         f"它会出现在网址里，可改为 {slugify(text)[:MAX_SLUG] or 'wen-zhang-1'}")
+    if len(text) > MAX_SLUG:
+        raise FieldError(f"太长（{len(text)} 个字符，最多 {MAX_SLUG} 个）", "它会出现在网址里，写短一些")
     return text
 
 
@@ -177,7 +205,9 @@ def read_id(value, tz=None) -> str:
     text = read_text(value)
     if not is_slug(text):
         raise FieldError(f"“{_shown(text)}”只能含小写字母、数字和连字符（-）",
-                         f"它会出现在网址里，可改为 {slugify(text) or 'zhi-bu-1'}")
+                         f"它会出现在网址里，可改为 {slugify(text)[:MAX_SLUG] or 'zhi-bu-1'}")
+    if len(text) > MAX_SLUG:
+        raise FieldError(f"太长（{len(text)} 个字符，最多 {MAX_SLUG} 个）", "它会出现在网址里，写短一些")
     return text
 
 
@@ -192,6 +222,8 @@ def read_datetime(value, tz) -> dt.datetime:
 def _date_hint(value) -> str:
     """Suggest the accepted form closest to what was written."""
     text = str(value).strip()
+    if (halfwidth := to_halfwidth(text)) != text:
+        return f"改成 {halfwidth}（切换到英文输入法再输入数字和符号）"
     if match := re.match(r"^(\d{4})\s*[./]\s*(\d{1,2})\s*[./]\s*(\d{1,2})$", text):
         year, month, day = (int(g) for g in match.groups())
         return f"改成 {year:04d}-{month:02d}-{day:02d} 或 {year}年{month}月{day}日"
@@ -205,7 +237,11 @@ def read_partial_date(value, tz=None):
     try:
         return parse_partial_date(value)
     except DateError as exc:
-        raise FieldError(str(exc), "写成 2009、2010-05 或 2010-05-08") from exc
+        text = str(value).strip()
+        hint = "写成 2009、2010-05 或 2010-05-08"
+        if (halfwidth := to_halfwidth(text)) != text:
+            hint = f"改成 {halfwidth}（切换到英文输入法再输入数字和符号）"
+        raise FieldError(str(exc), hint) from exc
 
 
 def read_menu(value, tz=None) -> str | bool:

@@ -10,6 +10,7 @@ same content are identical.
 from __future__ import annotations
 
 import datetime as dt
+import html
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -17,6 +18,7 @@ from cxsite import __version__
 from cxsite.content.markdown import absolute_urls, resolve_links
 from cxsite.render.pages import Output, Page
 from cxsite.render.registry import OutputJob
+from cxsite.render.stylesheets import FEED_XSL, with_stylesheet
 from cxsite.render.subscriptions import ATOM, RSS, Feed, subscriptions_of
 from cxsite.site.model import BULLETIN, Document, Site
 
@@ -57,8 +59,10 @@ def render_items(site: Site, items: Sequence[FeedItem], *, url: str, title: str,
     config = site.config
     feed = FeedGenerator()
     feed.id(config.absolute(url))
-    feed.title(title)
-    feed.subtitle(description or config.description or config.tagline or title)
+    # A channel's title and description are plain text, but some readers show them as HTML:
+    # angle brackets a writer typed (in a name or the site's description) must not become tags.
+    feed.title(_plain(title))
+    feed.subtitle(_plain(description or config.description or config.tagline or title))
     # feedgen takes the last link as the RSS <link>, which must be the page, not the feed.
     feed.link(href=config.absolute(url), rel="self")
     feed.link(href=config.absolute(page), rel="alternate")
@@ -75,7 +79,7 @@ def render_items(site: Site, items: Sequence[FeedItem], *, url: str, title: str,
     for item in reversed(items):  # feedgen prepends; this keeps newest first
         _add_entry(feed, site, item)
     data = feed.atom_str(pretty=True) if format == ATOM else feed.rss_str(pretty=True)
-    return Output(url.lstrip("/"), data)
+    return Output(url.lstrip("/"), with_stylesheet(data, url, FEED_XSL, config))
 
 
 def document_item(site: Site, doc: Document, contents: dict) -> FeedItem:
@@ -104,6 +108,11 @@ def register(registration) -> None:
     registration.add_outputs("feeds", plan_feeds)
 
 
+def _plain(text: str) -> str:
+    """Text that reads the same whether a reader takes it as text or as HTML (no tags)."""
+    return text.replace("<", "＜").replace(">", "＞")
+
+
 def _add_entry(feed, site: Site, item: FeedItem) -> None:
     """Add one item with its full content and absolute links."""
     link = site.config.absolute(item.url)
@@ -115,7 +124,9 @@ def _add_entry(feed, site: Site, item: FeedItem) -> None:
     entry.published(item.date)
     entry.updated(item.date)
     entry.author({"name": item.author})
-    entry.summary(item.summary)
+    # Readers show RSS descriptions as HTML: the plain-text summary goes in escaped, so a
+    # summary quoting markup (`<img onerror=…>` in inline code) stays text (issue 15).
+    entry.summary(html.escape(item.summary, quote=False), type="html")
     entry.content(item.html(), type="html")
     for category in item.categories:
         entry.category(term=category)

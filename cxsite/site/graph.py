@@ -10,11 +10,14 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
+from types import MappingProxyType
 
 from cxsite.content.config import Config
 from cxsite.content.kinds import Kind
+from cxsite.content.markdown import Link
 from cxsite.content.reader import Loaded
-from cxsite.content.slug import slugify
+from cxsite.content.slug import MAX_SLUG, slugify
 from cxsite.problem import Problem, error
 from cxsite.site import urls
 from cxsite.site.integrity import (
@@ -27,16 +30,19 @@ from cxsite.site.integrity import (
     own_files,
 )
 from cxsite.site.model import BULLETIN, POST, Content, Document, HeldBack, Site, SiteIndex, Term
+from cxsite.site.names import collect_names, resolve_names
 from cxsite.site.records import make_record
 
 
 def make_content(loaded: Loaded, kinds: Sequence[Kind], problems: list[Problem]) -> Content:
     """Make the model object of every checked source item, as its kind says."""
     by_name = {kind.name: kind for kind in kinds}
-    documents, records = [], defaultdict(list)
+    documents, records, links = [], defaultdict(list), []
     for item in loaded.items:
         kind = by_name[item.kind]
         rendered = {name: loaded.markdown[key] for name, (key, _) in item.markdown.items()}
+        if not kind.is_document:
+            links += field_links(item, rendered)
         if kind.make is None:
             made = make_record(item, rendered, problems, kind)
         else:
@@ -48,26 +54,43 @@ def make_content(loaded: Loaded, kinds: Sequence[Kind], problems: list[Problem])
         else:
             records[kind.name].append(made)
     return Content(tuple(documents), {k.name: tuple(records[k.name]) for k in kinds if not k.is_document},
-                   loaded.static, loaded.intro, loaded.unbuilt)
+                   loaded.static, loaded.intro, loaded.unbuilt, tuple(links))
+
+
+def field_links(item, rendered: Mapping) -> list[tuple[str, Link]]:
+    """The links in a record's Markdown fields, with the lines of the file they are written in."""
+    found = []
+    for name, done in rendered.items():
+        line, column = item.lines.get((name,), (item.lines.get(name, 1), 1))  # where its text starts
+        found += [(item.path, replace(link, line=(line or 1) + link.line - 1,
+                                      column=link.column and link.column + (column or 1) - 1))
+                  for link in done.links]
+    return found
 
 
 def build_site(config: Config, content: Content, kinds: Sequence[Kind], now: dt.datetime, *,
                drafts: bool = False, future: bool = False, portable: bool = False,
                html_store: Mapping[str, str], slugify: Callable[[str], str] = slugify,
-               derived_store: Mapping[tuple[str, str], object] | None = None) -> tuple[Site, list[Problem]]:
+               derived_store: Mapping[tuple[str, str], object] | None = None,
+               views: Mapping[str, int] | None = None, views_period: tuple[str, str] = ("", "")
+               ) -> tuple[Site, list[Problem]]:
     """Make the Site graph from content; problems name the source lines.
 
     `html_store` maps Markdown keys to their HTML (see Site.html), `derived_store`
     (derivation, key) to what a derivation made of it (Site.derived); `slugify` makes
-    tag and category slugs (a build passes one that remembers them).
+    tag and category slugs (a build passes one that remembers them); `views` are
+    the page views of the access logs (URL -> count) and `views_period` their first and last day.
     """
     by_name = {kind.name: kind for kind in kinds}
+    names = collect_names(content, kinds)
+    content = resolve_names(content, kinds, names)
     problems = check_unique(content, kinds) + check_issue_gaps(content)
     documents, held = _publishable(content.documents, now, drafts, future)
     by_kind = {name: tuple(sorted((d for d in documents if d.kind == name), key=by_name[name].order))
                for name in by_name if by_name[name].is_document}
-    records = {k.name: tuple(sorted(content.of(k.name), key=k.order)) for k in kinds if not k.is_document}
-    problems += check_references(content, kinds, records)
+    records, draft_records = _published_records(content, kinds, drafts)
+    held = replace(held, drafts=held.drafts + len(draft_records))
+    problems += check_references(content, kinds, records, names, draft_records)
     problems += check_ranges(content, kinds)
     bulletins, posts = by_kind.get(BULLETIN, ()), by_kind.get(POST, ())
     published = bulletins + posts
@@ -87,7 +110,8 @@ def build_site(config: Config, content: Content, kinds: Sequence[Kind], now: dt.
     site = Site(config=config, now=now, documents=newest, bulletins=bulletins, posts=posts, pages=pages,
                 records=records, tags=tags, categories=categories, static=content.static, intro=content.intro,
                 held_back=held, index=index, html_store=html_store, portable=portable,
-                derived_store=derived_store if derived_store is not None else {})
+                derived_store=derived_store if derived_store is not None else {},
+                views=MappingProxyType(dict(views or {})), views_period=views_period)
     return site, problems
 
 
@@ -102,6 +126,22 @@ def _publishable(documents, now, drafts: bool, future: bool):
         else:
             kept.append(doc)
     return kept, HeldBack(held_drafts, len(due), min(due, default=None))
+
+
+def _published_records(content: Content, kinds: Sequence[Kind], drafts: bool) -> tuple[dict, set]:
+    """Each kind's records in order, drafts (`draft: true`) left out unless asked for; and those held back."""
+    records, held = {}, set()
+    for kind in kinds:
+        if kind.is_document:
+            continue
+        kept = []
+        for record in content.of(kind.name):
+            if getattr(record, "draft", False) and not drafts:
+                held.add((kind.name, getattr(record, kind.id_field, None) if kind.id_field else None))
+            else:
+                kept.append(record)
+        records[kind.name] = tuple(sorted(kept, key=kind.order))
+    return records, held
 
 
 def _identity(item, kind_name: str, position: int):
@@ -155,9 +195,10 @@ def _terms(kind: str, documents, config: Config, slugify) -> tuple[tuple[Term, .
     for name in sorted(members, key=lambda n: (config.slugs.get(n) or slugify(n), n)):
         doc = first_use[name]
         slug = config.slugs.get(name) or slugify(name)
-        if not slug:
-            problems.append(error(doc.path, doc.line_of(key), f"{label}“{name}”无法生成网址名",
-                                  f"在 site.yaml 的 slugs 下加一行“{name}: 英文或拼音”"))
+        if not slug or len(slug) > MAX_SLUG:
+            why = "无法生成网址名" if not slug else f"生成的网址名太长（{len(slug)} 个字符）"
+            problems.append(error(doc.path, doc.line_of(key), f"{label}“{_short(name)}”{why}",
+                                  f"在 site.yaml 的 slugs 下加一行“{_short(name)}: 简短的英文或拼音”"))
             continue
         if slug in by_slug:
             problems.append(error(doc.path, doc.line_of(key),
@@ -170,6 +211,11 @@ def _terms(kind: str, documents, config: Config, slugify) -> tuple[tuple[Term, .
         terms.append(Term(kind=kind, name=name, slug=slug, url=urls.term_url(kind, slug),
                           documents=documents_urls))
     return tuple(terms), problems
+
+
+def _short(name: str) -> str:
+    """A name short enough for a message."""
+    return name if len(name) <= 30 else name[:30] + "…"
 
 
 def _index(documents, records: Mapping[str, tuple], kinds: Sequence[Kind], tags, categories,
