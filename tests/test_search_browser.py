@@ -296,3 +296,37 @@ def test_a_long_term_with_many_candidates_is_checked_as_results_are_shown(browse
     assert result_links(page) == [base + url.lstrip("/") for url in expected]
     assert page.locator(".search-hit mark").all_text_contents() == ["甲乙丙丁戊己"] * 30
     context.close()
+
+
+HOSTILE_TITLE = '<img src=x onerror="window.__xss=1">防火"标兵"'
+HOSTILE_TEXT = "巡护记录：`<script>window.__xss=2</script>` 与 &lt;svg onload=window.__xss=3&gt; 照录。"
+
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory):
+    """The sample site and a bulletin whose title and body are markup as text; served."""
+    www = tmp_path_factory.mktemp("hostile")
+    root = www / "source"
+    shutil.copytree(SAMPLE, root)
+    front = f"title: '{HOSTILE_TITLE}'\nissue: 4\ndate: 2010-10-20"
+    (root / "content" / "bulletins" / "004.md").write_text(f"---\n{front}\n---\n\n{HOSTILE_TEXT}\n",
+                                                           encoding="utf-8")
+    out = www / SUB_PATH.strip("/")
+    assert build_at(root, out).ok
+    server = _serve(www)
+    yield f"http://127.0.0.1:{server.server_address[1]}{SUB_PATH}"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.mark.parametrize("query", ["onerror", "巡护记录", "svg onload"])
+def test_markup_in_titles_and_texts_is_shown_as_text_never_run(browser, hostile, query):
+    context = browser.new_context(viewport=DESKTOP)
+    page = context.new_page()
+    page.goto(f"{hostile}search/?q={quote(query)}")
+    page.wait_for_selector('#search-results[data-state="done"]')
+    assert result_links(page) == [hostile + "bulletins/4/"]
+    assert page.text_content(".search-title") == HOSTILE_TITLE
+    assert page.locator("#search-results img, #search-results script, #search-results svg").count() == 0
+    assert page.evaluate("window.__xss === undefined")
+    context.close()
