@@ -26,6 +26,8 @@
   var CHECK_LIMIT = 64;   // candidates of a long term checked at once; more are checked as shown
   var SNIPPET_BEFORE = 30; // characters of context before the hit
   var SNIPPET_LENGTH = 110;
+  var SENTENCE_END = /[。！？!?；;\n]/;
+  var PUNCTUATION = /[\s，。、；：！？,.;:!?）)」』”’》〉]/;
   var WORD = /[\p{L}\p{N}]+/gu;
 
   var api = window.cxsearch = window.cxsearch || {};
@@ -412,12 +414,24 @@
     var first = hitsIn(text, [result.phrase])[0] || hits[0];
     var start = 0;
     if (first) start = Math.max(0, first[0] - SNIPPET_BEFORE);
+    if (start) start = sentenceStart(text, start, first[0]);
     if (start && /[\uDC00-\uDFFF]/.test(text.charAt(start))) start--;   // never split a surrogate pair
     var end = Math.min(text.length, start + SNIPPET_LENGTH);
     if (end < text.length && /[\uD800-\uDBFF]/.test(text.charAt(end - 1))) end++;
     return {text: text.slice(start, end), from: start, more: end < text.length,
             hits: hits.filter(function (h) { return h[1] > start && h[0] < end; })
                       .map(function (h) { return [Math.max(h[0], start) - start, Math.min(h[1], end) - start]; })};
+  }
+
+  /* Where a snippet cut at `start` (before a hit at `hit`) begins: after the last end of a
+     sentence or line before the hit, else past the punctuation it was cut at, so that it
+     never opens with "…，". */
+  function sentenceStart(text, start, hit) {
+    var before = text.slice(start, hit), end = -1, i;
+    for (i = before.length - 1; i >= 0 && end < 0; i--) if (SENTENCE_END.test(before.charAt(i))) end = i;
+    if (end >= 0) return start + end + 1;
+    while (start < hit && PUNCTUATION.test(text.charAt(start))) start++;
+    return start;
   }
 
   /* Text with <mark> around the spans, as DOM nodes (never as HTML: the text is the writers'). */
