@@ -456,6 +456,7 @@ class Rebuild:
     files: dict  # the whole current site, {path: bytes}; the last good build after a failure
     changed: tuple[str, ...] = ()  # paths added, changed or removed since the last good build
     rendered: int = 0  # pages rendered this time
+    body_only: frozenset | None = None  # URLs of the documents whose body alone changed (see _body_edits)
 
     @property
     def ok(self) -> bool:
@@ -509,16 +510,19 @@ class Session:
         setup, cache = self._setup, self._cache
         state = self._state if self._state.settings == setup.settings else State()
         loaded = self._loaded
+        scan = scan_inputs(self.options.root, setup.extensions.files, setup.logs)
         if loaded is None or kinds is None or kinds - {self.LAYOUT}:
             # The access logs are counted once per configuration: a writer's edit does not change them.
-            loaded = load_site(self.options, setup, cache, state, access=self._access)
+            loaded = load_site(self.options, setup, cache, state, stamps=scan, access=self._access)
             self._access = loaded.access
         problems += loaded.problems
         if loaded.site is None or has_errors(problems):
             self._loaded = None
             return Rebuild(tuple(sorted_problems(problems)), self._files)
         sink = MemorySink(self._files)
-        produced = produce_site(loaded, setup, cache, state, sink, self.options, memos=self._memos)
+        # A save that changed only a body makes only the pages that show that document (as a build does).
+        body_only = _body_edits(loaded.site, loaded, state, scan) if kinds == {self.CONTENT} else None
+        produced = produce_site(loaded, setup, cache, state, sink, self.options, body_only, memos=self._memos)
         if produced.problems:
             return Rebuild(tuple(sorted_problems(problems + produced.problems)), self._files)
         self._memos.keep_only(d for record in produced.job_records.values() for d in record.memory.values())
@@ -526,5 +530,5 @@ class Session:
         changed = tuple(sorted(p for p in files.keys() | self._files.keys()
                                if files.get(p) != self._files.get(p)))
         self._files, self._loaded = files, loaded
-        self._state = next_state(setup, loaded, produced, summary=Summary())
-        return Rebuild(tuple(sorted_problems(problems)), files, changed, produced.rendered)
+        self._state = next_state(setup, loaded, produced, scan=scan, summary=Summary())
+        return Rebuild(tuple(sorted_problems(problems)), files, changed, produced.rendered, body_only)
