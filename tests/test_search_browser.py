@@ -186,6 +186,12 @@ def test_results_agree_with_the_index_read_in_python(opened, site):
         assert f"找到 {len(expected)} 条" in page.text_content(".search-status")
 
 
+def test_full_width_letters_and_digits_find_what_half_width_ones_do(opened, site):
+    expected = [link_to(site, url) for url in reader(site).search("23名")]
+    assert expected
+    assert result_links(search(opened, site, "２３名")) == expected
+
+
 def test_an_honour_is_linked_to_its_row(opened, site):
     page = search(opened, site, "全省森林防火先进集体")
     [link] = result_links(page)
