@@ -75,20 +75,19 @@ def test_out_option(site, tmp_path):
 
 
 @pytest.mark.parametrize(("args", "error"), [
-    (("build", "--bogus"), "Error: No such option '--bogus'. (Did you mean one of: '--jobs', '--out'?)\n"),
-    (("frobnicate",), "Error: No such command 'frobnicate'.\n"),
-    (("build", "--out"), "Error: Option '--out' requires an argument.\n"),
+    (("build", "--bogus"), "cxsite build: 错误：没有 --bogus 这个选项；是不是 --jobs 或 --out？\n"
+                           "    提示：运行 cxsite build --help 查看可用选项\n"),
+    (("frobnicate",), "cxsite: 错误：没有 frobnicate 这个命令\n"
+                      "    提示：可用的命令：build、bundle、check、init、new、serve；"
+                      "运行 cxsite --help 查看说明\n"),
+    (("build", "--out"), "cxsite build: 错误：选项 --out 后面要写文件夹\n"
+                         "    提示：写成 --out 文件夹；运行 cxsite build --help 查看可用选项\n"),
 ])
 def test_usage_errors_exit_2(args, error):
     result = run(*args)
     assert result.exit_code == 2
     assert result.stdout == ""
-    assert result.stderr.endswith(error)
-
-
-def test_usage_error_shows_how_to_get_help():
-    assert run("build", "--bogus").stderr.startswith(
-        "Usage: cxsite build [OPTIONS]\nTry 'cxsite build --help' for help.\n")
+    assert result.stderr == error
 
 
 def test_missing_site_yaml_is_a_problem_not_a_crash(tmp_path):
