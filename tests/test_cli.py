@@ -176,8 +176,8 @@ def test_broken_front_matter_reports_every_problem_in_chinese_and_keeps_the_outp
     assert result.stderr == (
         "content/bulletins/003.md:2:6: 错误：“title”后面用了全角冒号“：”\n"
         "    提示：改成半角冒号加空格：title: 第二阶段工作部署\n"
-        "content/posts/2010-07-20-yumiao.md:5: 错误：front matter 没有结束：这一行看起来已是正文\n"
-        "    提示：在第 5 行之前单独加一行 ---，把字段和正文隔开\n"
+        "content/posts/2010-07-20-yumiao.md:5: 错误：前言没有结束：这一行看起来已是正文\n"
+        "    提示：在第 5 行之前单独加一行 ---，把前言和正文隔开\n"
         "content/posts/2010-08-30-xinde.md:2: 错误：缺少必填项 date（日期）\n"
         "    提示：加上一行“date: …”\n"
         "共 3 个错误\n" + FAILED)
