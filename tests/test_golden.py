@@ -185,3 +185,18 @@ def test_example_site_has_every_url_of_this_issue(example_build):
         "sitemap.xml", "404.html", "feed.xml", "atom.xml",
     ]
     assert [name for name in expected if not (example_build.out / name).is_file()] == []
+
+
+def test_phase_pages_list_the_bulletins_and_posts_dated_within_them(example_build):
+    first = page(example_build, "/phases/phase-1/")
+    assert [h for h, _ in links(first, inside="bulletin-list")] == [
+        "../../bulletins/3/", "../../bulletins/2/", "../../bulletins/1/"]
+    assert [h for h, _ in links(first, inside="doc-list")] == [
+        "../../posts/youzhi-chengguo-nian/", "../../posts/lituixiu-wuhao-zhibu/",
+        "../../posts/guihuayuan-jiangtang-shoujiang/", "../../posts/xinde-xiangmu-yixian/",
+        "../../posts/mofan-zhigong-zhijia/", "../../posts/xingji-wenming-keshi-shoupai/",
+        "../../posts/lingdao-xiaozu-chengli/"]  # every post of July to September, newest first
+    # 第4期 (2010-10-20) falls in phase two; 第5期 is not published yet by the tests' clock.
+    second = page(example_build, "/phases/phase-2/")
+    assert [h for h, _ in links(second, inside="bulletin-list")] == ["../../bulletins/4/"]
+    assert find_all(second, "ul", "doc-list") == []

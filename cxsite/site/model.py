@@ -186,6 +186,10 @@ class Phase:
     lines: Mapping = _hidden(default_factory=dict, compare=False)
     events: tuple[str, ...] = _hidden(())  # event ids, by date
 
+    def covers(self, moment: dt.datetime) -> bool:
+        """Whether a moment falls within the phase, its first and last days included."""
+        return self.start.date() <= moment.date() <= self.end.date()
+
 
 @dataclass(frozen=True)
 class Record:
