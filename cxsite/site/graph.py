@@ -21,6 +21,7 @@ from cxsite.content.slug import MAX_SLUG, slugify
 from cxsite.problem import Problem, error
 from cxsite.site import urls
 from cxsite.site.integrity import (
+    check_issue_dates,
     check_issue_gaps,
     check_links,
     check_ranges,
@@ -82,7 +83,7 @@ def build_site(config: Config, content: Content, kinds: Sequence[Kind], now: dt.
     by_name = {kind.name: kind for kind in kinds}
     names = collect_names(content, kinds)
     content = resolve_names(content, kinds, names)
-    problems = check_unique(content, kinds) + check_issue_gaps(content)
+    problems = check_unique(content, kinds) + check_issue_gaps(content) + check_issue_dates(content)
     documents, held = _publishable(content.documents, now, drafts, future)
     by_kind = {name: tuple(sorted((d for d in documents if d.kind == name), key=by_name[name].order))
                for name in by_name if by_name[name].is_document}
