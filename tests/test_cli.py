@@ -156,6 +156,22 @@ def test_drafts_and_future_options(site, tmp_path):
     # The tags only the draft and the future post carry get their pages back.
     assert (tmp_path / "c" / "tags" / "cao-gao-zhuan-yong" / "index.html").is_file()
     assert (tmp_path / "c" / "tags" / "wei-lai-zhuan-yong" / "index.html").is_file()
+    # A preview marks what a normal build holds back: 草稿 on the draft, 定时 on the future post,
+    # on their own pages and wherever they are listed; nothing else carries a mark.
+    draft, future = '<span class="label label-held">草稿</span>', '<span class="label label-held">定时</span>'
+    for folder, marks in (("a", {"草稿": 1}), ("b", {"定时": 1}), ("c", {"草稿": 1, "定时": 1})):
+        out = tmp_path / folder
+        posts = (out / "posts" / "index.html").read_text("utf-8")
+        assert {name: posts.count(mark) for name, mark in (("草稿", draft), ("定时", future))
+                if mark in posts} == marks
+        marked = {p.relative_to(out).as_posix() for p in html_files(out)
+                  if "label-held" in p.read_text("utf-8")}
+        assert ("posts/2010-09-01-caogao/index.html" in marked) == ("草稿" in marks)
+        assert ("posts/2010-12-01-jihua/index.html" in marked) == ("定时" in marks)
+    assert draft in (tmp_path / "c" / "posts" / "2010-09-01-caogao" / "index.html").read_text("utf-8")
+    assert future in (tmp_path / "c" / "posts" / "2010-12-01-jihua" / "index.html").read_text("utf-8")
+    run("build", "--root", site, "--out", tmp_path / "d")
+    assert not [p for p in html_files(tmp_path / "d") if "label-held" in p.read_text("utf-8")]
 
 
 def test_broken_front_matter_reports_every_problem_in_chinese_and_keeps_the_output(site, tmp_path):

@@ -132,7 +132,8 @@ def test_events_and_bulletins_link_each_other(sample_build):
     assert links(event, inside="facts") == [
         ("../../branches/", "全院各支部"), ("../../branches/yulin/", "育林党支部"),
         ("../../branches/houqin/", "后勤党支部"), ("../../branches/lituixiu/", "离退休党支部"),  # by weight
-        ("../../phases/phase-1/", "第一阶段：动员部署"), ("../../bulletins/1/", "第1期 林场召开创先争优动员大会")]
+        ("../../phases/phase-1/", "第一阶段：动员部署"),
+        ("../../bulletins/1/", "第1期 林场召开创先争优动员大会")]
     assert [h for h, _ in links(event, inside="doc-list")] == ["../../posts/2010-07-20-yumiao/"]
     bulletin = page(sample_build, "/bulletins/1/")
     assert links(bulletin, inside="related") == [

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 import re
 import shutil
@@ -9,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from support import FIXED_NOW, REPO, build_at, tree_bytes
+from support import FIXED_NOW, REPO, SAMPLE, build_at, tree_bytes
 
 SITE_PARTS = ("site.yaml", "content", "layouts", "static")
 
@@ -408,3 +409,26 @@ def test_a_bulletin_dated_into_another_phase_moves_to_that_phase_page(tmp_path):
         assert listed() == expected
         _, clean = clean_build(root, tmp_path / "clean")
         assert tree_bytes(out) == clean
+
+
+def test_a_previewed_future_post_loses_its_mark_when_its_date_comes(tmp_path):
+    """`--future` marks a post 定时 until its date; a build after it, with the same cache, drops the mark."""
+    root = tmp_path / "site"
+    shutil.copytree(SAMPLE, root)
+    out = tmp_path / "out"
+    page = out / "posts" / "2010-12-01-jihua" / "index.html"
+    assert build_at(root, out, jobs=1, future=True).ok
+    assert "定时</span>" in page.read_text("utf-8")
+    later = FIXED_NOW + dt.timedelta(days=31)  # 2010-12-02: the post's date has passed
+    result = build_at(root, out, jobs=1, future=True, now=later)
+    assert result.ok and result.rendered > 0
+    assert "定时</span>" not in page.read_text("utf-8")
+    _, clean = clean_build_at(root, tmp_path / "clean", future=True, now=later)
+    assert tree_bytes(out) == clean
+
+
+def clean_build_at(root: Path, scratch: Path, **options):
+    """Like clean_build, with build options (a clock, --future)."""
+    out = scratch / "out"
+    result = build_at(root, out, cache_dir=scratch / "cache", jobs=1, **options)
+    return result, tree_bytes(out)

@@ -114,13 +114,20 @@ def build_site(config: Config, content: Content, kinds: Sequence[Kind], now: dt.
 
 
 def _publishable(documents, now, drafts: bool, future: bool):
-    """Return the documents to publish and a count of those held back."""
+    """Return the documents to publish and a count of those held back.
+
+    A future-dated document published all the same (`--future`) is marked `scheduled`,
+    so pages can say so; drafts say it by their `draft`.
+    """
     kept, held_drafts, due = [], 0, []
     for doc in documents:
         if doc.draft and not drafts:
             held_drafts += 1
-        elif doc.date is not None and doc.date > now and not future:
-            due.append(doc.date)
+        elif doc.date is not None and doc.date > now:
+            if future:
+                kept.append(replace(doc, scheduled=True))
+            else:
+                due.append(doc.date)
         else:
             kept.append(doc)
     return kept, HeldBack(held_drafts, len(due), min(due, default=None))

@@ -56,6 +56,7 @@ class Document:
     cover: str = _hidden("")
     attachments: tuple[FileRef, ...] = _hidden(())
     draft: bool = _hidden(False)
+    scheduled: bool = _hidden(False)  # published before its date because the build was asked to (--future)
     weight: int = _hidden(0)
     menu: str = _hidden("")
     chars: int = _hidden(0)
