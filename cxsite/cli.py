@@ -72,6 +72,14 @@ def summary_line(result: BuildResult, out: Path) -> str:
     return text + "。"
 
 
+def print_files(result: BuildResult) -> None:
+    """List every file a build wrote or deleted, by its path in the output folder (`--verbose`)."""
+    for path in result.written_paths:
+        click.echo(f"写入 {path}")
+    for path in result.deleted_paths:
+        click.echo(f"删除 {path}")
+
+
 class ProgressBar:
     """Click's progress bar for the slow stages, shown only once a build has run a second.
 
@@ -81,16 +89,17 @@ class ProgressBar:
 
     LABELS = {"read": "读取内容", "render": "生成页面"}
 
-    def __init__(self, delay: float = 1.0):
+    def __init__(self, delay: float = 1.0, enabled: bool = True):
         self.started = time.monotonic()
         self.delay = delay
+        self.enabled = enabled  # not with --quiet
         self.bar = None
         self.stage = ""
         self.shown = 0
 
     def __call__(self, stage: str, done: int, total: int) -> None:
         """Report that `done` of `total` items of a stage are finished."""
-        if not sys.stderr.isatty():
+        if not self.enabled or not sys.stderr.isatty():
             return
         if stage != self.stage:
             if time.monotonic() - self.started < self.delay:
@@ -143,15 +152,21 @@ def cli() -> None:
 @click.option("--no-wait", is_flag=True, help="另一个 cxsite 正在生成同一个网站时不等待，直接退出")
 @click.option("--access-log", "access_logs", multiple=True, type=PathType(dir_okay=False), metavar="文件",
               help="从网站服务器的访问日志统计浏览次数（nginx/Apache 或 IIS 格式，可以是 .gz；可写多次）")
-def build_command(root, out, drafts, future, base_url, portable, jobs, no_wait, access_logs) -> None:
+@click.option("--quiet", "-q", is_flag=True, help="只报告错误和警告，不显示进度和完成摘要")
+@click.option("--verbose", "-v", is_flag=True, help="另外逐个列出本次写入和删除的文件")
+def build_command(root, out, drafts, future, base_url, portable, jobs, no_wait, access_logs,
+                  quiet, verbose) -> None:
     """生成网站到输出文件夹；失败时保留上一次的网站不变。"""
+    if quiet and verbose:
+        raise UsageProblem("--quiet 和 --verbose 不能同时使用", click.get_current_context(),
+                           hint="只要问题就用 --quiet，要看每个写入的文件就用 --verbose")
     site_root = _site_root(root)
-    progress = ProgressBar()
+    progress = ProgressBar(enabled=not quiet)
     seams = click.get_current_context().obj or {}  # tests hand in a file system here
     options = BuildOptions(site_root, Path(out).resolve() if out else None, drafts, future, base_url,
                            portable, access_logs=tuple(Path(p).resolve() for p in access_logs), jobs=jobs,
                            progress=progress, files=seams.get("files"), wait=not no_wait,
-                           on_wait=_say_waiting)
+                           on_wait=(lambda holder: None) if quiet else _say_waiting)
     try:
         result = build(options)
     finally:
@@ -160,7 +175,10 @@ def build_command(root, out, drafts, future, base_url, portable, jobs, no_wait, 
     if not result.ok:
         click.echo("生成失败，输出文件夹保持不变。", err=True)
         sys.exit(EXIT_PROBLEMS)
-    click.echo(summary_line(result, options.out_dir))
+    if verbose:
+        print_files(result)
+    if not quiet:
+        click.echo(summary_line(result, options.out_dir))
     context = click.get_current_context()
     if context.obj and context.obj.get("exit_at_once"):
         # Everything is written and committed; tearing down a big site's objects would

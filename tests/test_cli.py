@@ -75,7 +75,7 @@ def test_out_option(site, tmp_path):
 
 
 @pytest.mark.parametrize(("args", "error"), [
-    (("build", "--bogus"), "cxsite build: 错误：没有 --bogus 这个选项；是不是 --jobs 或 --out？\n"
+    (("build", "--bogus"), "cxsite build: 错误：没有 --bogus 这个选项；是不是 --jobs 或 --out 或 --verbose？\n"
                            "    提示：运行 cxsite build --help 查看可用选项\n"),
     (("frobnicate",), "cxsite: 错误：没有 frobnicate 这个命令\n"
                       "    提示：可用的命令：build、bundle、check、init、new、serve；"
@@ -172,6 +172,51 @@ def test_drafts_and_future_options(site, tmp_path):
     assert future in (tmp_path / "c" / "posts" / "2010-12-01-jihua" / "index.html").read_text("utf-8")
     run("build", "--root", site, "--out", tmp_path / "d")
     assert not [p for p in html_files(tmp_path / "d") if "label-held" in p.read_text("utf-8")]
+
+
+def test_quiet_build_prints_only_problems(site, tmp_path):
+    post = site / "content" / "posts" / "2010-08-30-xinde.md"
+    post.write_text(post.read_text("utf-8") + '\n<script src="https://cdn.example.com/x.js"></script>\n',
+                    encoding="utf-8")
+    loud = run("build", "--root", site, "--out", tmp_path / "loud")
+    result = run("build", "--root", site, "--out", tmp_path / "quiet", "--quiet")
+    assert (result.exit_code, result.stdout) == (0, "")
+    assert "警告：脚本来自外部网址 https://cdn.example.com/x.js" in result.stderr
+    assert result.stderr == loud.stderr and loud.stdout.startswith("完成：")
+    assert tree_bytes(tmp_path / "quiet") == tree_bytes(tmp_path / "loud")
+    post.write_text("---\ntitle: 缺日期\n---\n\n正文。\n", encoding="utf-8")
+    result = run("build", "--root", site, "--out", tmp_path / "quiet", "-q")
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert "错误" in result.stderr and result.stderr.endswith(FAILED)
+
+
+def test_verbose_build_lists_every_file_written_and_deleted(site, tmp_path):
+    out = tmp_path / "out"
+    first = run("build", "--root", site, "--out", out, "--verbose")
+    listed = [line for line in first.stdout.splitlines() if not line.startswith("完成：")]
+    assert listed == [f"写入 {path}" for path in sorted(manifest_files(out))]
+    post = site / "content" / "posts" / "2010-08-30-xinde.md"
+    post.write_text(post.read_text("utf-8").replace("title: ", "title: 新"), encoding="utf-8")
+    (site / "content" / "posts" / "2010-07-20-yumiao.md").unlink()
+    second = run("build", "--root", site, "--out", out, "-v")
+    assert second.exit_code == 0, second.stderr
+    lines = second.stdout.splitlines()
+    written = [line[3:] for line in lines if line.startswith("写入 ")]
+    deleted = [line[3:] for line in lines if line.startswith("删除 ")]
+    assert "posts/2010-08-30-xinde/index.html" in written and "feed.xml" in written
+    assert "posts/2010-07-20-yumiao/index.html" in deleted
+    assert lines[-1].startswith("完成：") and f"写入 {len(written)} 个文件" in lines[-1]
+    assert f"删除 {len(deleted)} 个" in lines[-1]
+    assert all((out / path).is_file() for path in written)
+    assert not any((out / path).exists() for path in deleted)
+
+
+def test_quiet_and_verbose_together_is_a_usage_error(site):
+    result = run("build", "--root", site, "-q", "-v")
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr == ("cxsite build: 错误：--quiet 和 --verbose 不能同时使用\n"
+                             "    提示：只要问题就用 --quiet，要看每个写入的文件就用 --verbose\n")
+    assert not (site / "public").exists()
 
 
 def test_broken_front_matter_reports_every_problem_in_chinese_and_keeps_the_output(site, tmp_path):

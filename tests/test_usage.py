@@ -81,7 +81,7 @@ def test_wrapping_keeps_words_whole_and_punctuation_off_line_starts():
 
 
 USAGE_ERRORS = [
-    (("build", "--bogus"), "cxsite build: 错误：没有 --bogus 这个选项；是不是 --jobs 或 --out？",
+    (("build", "--bogus"), "cxsite build: 错误：没有 --bogus 这个选项；是不是 --jobs 或 --out 或 --verbose？",
      "运行 cxsite build --help 查看可用选项"),
     (("--bogus",), "cxsite: 错误：没有 --bogus 这个选项", "运行 cxsite --help 查看可用选项"),
     (("buidl",), "cxsite: 错误：没有 buidl 这个命令；是不是 build 或 bundle？",
