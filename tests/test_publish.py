@@ -186,3 +186,17 @@ def test_files_someone_else_put_in_the_output_survive_every_swap(tmp_path):
         page.write_text(page.read_text(encoding="utf-8") + f"\n再修订{number}。\n", encoding="utf-8")
         assert build_at(site, out, jobs=1).ok
         assert not (out / "robots.txt").exists()
+
+
+@pytest.mark.parametrize("bad", ["../keep.txt", "/etc/passwd", "a/../../keep.txt", "C:/keep.txt",
+                                 "..\\keep.txt", "a//b", "a/", "./a", "a/.", "a\nb/../..", "a\x00b", ""])
+def test_manifest_paths_judged_together_as_each_alone(bad):
+    """The one-search check over all paths finds a bad path anywhere, as the per-path check does."""
+    from cxsite.publish.manifest import _all_safe, is_safe_path
+
+    good = ("index.html", "bulletins/1/index.html", "css/site.css")
+    assert _all_safe(good)
+    assert not is_safe_path(bad)
+    for at in range(len(good) + 1):
+        assert not _all_safe((*good[:at], bad, *good[at:]))
+    assert not _all_safe((*good, 7))

@@ -65,3 +65,49 @@ def test_invalid_slugs(text):
 @pytest.mark.parametrize(("text", "slug"), [("〇", "ling"), ("\U00020000", "he")])
 def test_han_outside_the_basic_block_alone_still_gets_pinyin(text, slug):
     assert slugify(text) == slug
+
+
+def test_slug_memory_answers_from_what_earlier_builds_stored():
+    """A heading spelt in an earlier process is taken from the store, not spelt again."""
+    from cxsite.content.engines.headings import SlugCache
+
+    stored = {"一、基本情况": "stored-answer"}
+    slugs = SlugCache(stored)
+    assert slugs("一、基本情况") == "stored-answer"
+    assert slugs("二、主要做法") == slugify("二、主要做法")
+    assert stored["二、主要做法"] == slugify("二、主要做法")  # written back for the next build
+
+
+def test_a_build_whose_headings_are_known_does_not_load_pypinyin(tmp_path):
+    """An edit that keeps a bulletin's headings is converted without pypinyin's dictionaries."""
+    import shutil
+    import subprocess
+    import sys
+
+    from support import REPO
+
+    site = tmp_path / "site"
+    site.mkdir()
+    for name in ("site.yaml", "content", "static", "layouts"):
+        if (REPO / name).is_dir():
+            shutil.copytree(REPO / name, site / name)
+        elif (REPO / name).is_file():
+            shutil.copy(REPO / name, site / name)
+    probe = ("import sys; from cxsite.cli import cli\n"
+             "try:\n    cli(['build', '--jobs', '1'], standalone_mode=False, obj={})\n"
+             "finally:\n    print('PYPINYIN', 'pypinyin' in sys.modules)\n")
+
+    def build() -> str:
+        done = subprocess.run([sys.executable, "-c", probe], cwd=site, capture_output=True,
+                              text=True, env={**__import__("os").environ, "PYTHONPATH": str(REPO)})
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    assert "PYPINYIN True" in build()  # the first build spells every heading
+    bulletin = next((site / "content" / "bulletins").glob("*.md"))
+    text = bulletin.read_text(encoding="utf-8")
+    assert "\n## " in text or "\n### " in text
+    bulletin.write_text(text + "\n补记一句，标题不变。\n", encoding="utf-8")
+    assert "PYPINYIN False" in build()
+    bulletin.write_text(text + "\n## 新加的一个小标题\n", encoding="utf-8")
+    assert "PYPINYIN True" in build()  # a new heading is spelt

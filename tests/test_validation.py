@@ -331,6 +331,17 @@ def test_site_yaml_problems_come_together_with_a_stand_in_config():
     ]
 
 
+def test_blank_or_wrongly_typed_required_settings_are_errors_not_crashes():
+    text = "title: ' '\norganization: 单位\nbase_url: []\nbanner: ' '\n"
+    config, problems = read_config(parse_yaml(text, "site.yaml")[0])
+    assert config.base_url == STAND_IN.base_url
+    assert shown(problems) == [
+        "site.yaml:1:8: 错误：必填项 title（网站标题）是空的\n    提示：在“title:”后面写上网站标题",
+        "site.yaml:3:11: 错误：必填项 base_url（网址）是空的\n    提示：在“base_url:”后面写上网址"]
+    _, problems = read_config(parse_yaml("title: 专题\norganization: 单位\nbase_url: [1]\n", "site.yaml")[0])
+    assert [p.message for p in problems] == ["base_url“[1]”不是完整的网址"]
+
+
 def test_unknown_site_yaml_keys_are_warnings_with_a_suggestion():
     text = "title: 专题\norganization: 单位\nbase_url: http://x/\ntagline2: 口号\n"
     config, problems = read_config(parse_yaml(text, "site.yaml")[0])

@@ -132,13 +132,13 @@ def read_config(data: YamlValue, base_url: str | None = None) -> tuple[Config, l
     problems += _check_keys(data, report)
     for key in ("title", "organization", "tagline", "description", "intro", "banner", "footer",
                 "language", "timezone"):
-        if raw.get(key) not in (None, ""):
+        if not _blank(raw.get(key)):
             try:
                 values[key] = read_text(raw[key])
             except FieldError as exc:
                 report(key, f"{key}（{KNOWN_KEYS[key]}）{exc.args[0]}", exc.args[1])
     url = base_url or raw.get("base_url")
-    if url:
+    if not _blank(url):
         values["base_url"] = _read_base_url(str(url), report)
         problems += _placeholder_address(values["base_url"], data if not base_url else None)
     problems += _placeholder_organization(values.get("organization", ""), data)
@@ -183,10 +183,15 @@ def read_config(data: YamlValue, base_url: str | None = None) -> tuple[Config, l
     return Config(**{k: v for k, v in values.items() if v is not None}), problems
 
 
+def _blank(value) -> bool:
+    """Whether a setting is as good as not written: nothing, spaces, an empty list or mapping."""
+    return value is None or value in ("", [], {}) or (isinstance(value, str) and not value.strip())
+
+
 def _check_keys(data: YamlValue, report) -> list[Problem]:
     """Warn about unknown keys; report missing required ones (a misspelt one, once, at the misspelling)."""
     raw, problems = data.value, []
-    missing = [key for key in REQUIRED if raw.get(key) in (None, "")]
+    missing = [key for key in REQUIRED if _blank(raw.get(key))]
     for key in raw:
         if key in KNOWN_KEYS:
             continue
@@ -202,7 +207,10 @@ def _check_keys(data: YamlValue, report) -> list[Problem]:
         hint = f"是不是想写 {near}？" if near else "可用的键：" + "、".join(KNOWN_KEYS)
         problems.append(warning(CONFIG_FILE, line, f"不认识的配置项“{key}”，已忽略", hint, column))
     for key in missing:
-        report(key, f"缺少必填项 {key}（{KNOWN_KEYS[key]}）", f"在 site.yaml 中加上一行“{key}: …”")
+        if key in raw:
+            report(key, f"必填项 {key}（{KNOWN_KEYS[key]}）是空的", f"在“{key}:”后面写上{KNOWN_KEYS[key]}")
+        else:
+            report(key, f"缺少必填项 {key}（{KNOWN_KEYS[key]}）", f"在 site.yaml 中加上一行“{key}: …”")
     return problems
 
 

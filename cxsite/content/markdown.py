@@ -121,9 +121,9 @@ def plain_text(html: str) -> str:
 class Markup:
     """A configured Markdown converter; make one per process and reuse it."""
 
-    def __init__(self, settings: MarkdownSettings | None = None):
+    def __init__(self, settings: MarkdownSettings | None = None, stored_slugs=None):
         self.settings = settings or MarkdownSettings()
-        self.engine = make_engine(self.settings)
+        self.engine = make_engine(self.settings, stored_slugs)
 
     def convert(self, text: str, source: str, key: str | None = None) -> Rendered:
         """Convert Markdown written in the file `source` (site-relative path).

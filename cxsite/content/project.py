@@ -95,7 +95,12 @@ def _gb18030_ok(raw: bytes) -> bool:
 
 def _usable(path: str, rel: str, root: Path, problems: list[Problem]) -> bool:
     """Whether a file may be read: a regular file inside the project (links are followed only inside)."""
-    if os.path.islink(path):
+    try:
+        status = os.lstat(path)  # one call for the common case, a plain file
+    except OSError as exc:
+        problems.append(error(rel, None, f"无法读取文件（{exc.strerror}）", "检查文件权限"))
+        return False
+    if stat.S_ISLNK(status.st_mode):
         try:
             target = Path(path).resolve(strict=True)
         except (OSError, RuntimeError):  # a loop, or a link to nothing
@@ -106,11 +111,11 @@ def _usable(path: str, rel: str, root: Path, problems: list[Problem]) -> bool:
             message = f"这是一个指向网站文件夹以外的链接（{target}），cxsite 不会读取或发布它"
             problems.append(error(rel, None, message, "把需要的文件复制到网站文件夹里，再删除这个链接"))
             return False
-    try:
-        status = os.stat(path)
-    except OSError as exc:
-        problems.append(error(rel, None, f"无法读取文件（{exc.strerror}）", "检查文件权限"))
-        return False
+        try:
+            status = os.stat(path)
+        except OSError as exc:
+            problems.append(error(rel, None, f"无法读取文件（{exc.strerror}）", "检查文件权限"))
+            return False
     if not stat.S_ISREG(status.st_mode):
         problems.append(warning(rel, None, "这不是普通文件（而是管道、设备等），已跳过",
                                 "网站文件夹里只放普通文件"))
@@ -207,8 +212,8 @@ def scan_inputs(root: Path, extra: tuple[Path, ...] = (), logs: tuple[Path, ...]
     return stamps
 
 
-def _stamp_tree(folder: Path, prefix: str, stamps: dict) -> None:
-    """Stamp the files under a folder, recursively."""
+def _stamp_tree(folder: Path | str, prefix: str, stamps: dict) -> None:
+    """Stamp the files under a folder, recursively (plain strings: pathlib doubles the cost at 10,000)."""
     try:
         entries = sorted(os.scandir(folder), key=lambda e: e.name)
     except OSError:
@@ -216,9 +221,13 @@ def _stamp_tree(folder: Path, prefix: str, stamps: dict) -> None:
     for entry in entries:
         name = f"{prefix}/{entry.name}"
         if entry.is_dir(follow_symlinks=False):
-            _stamp_tree(Path(entry.path), name, stamps)
-        else:
-            _stamp_file(Path(entry.path), name, stamps)
+            _stamp_tree(entry.path, name, stamps)
+            continue
+        try:
+            status = entry.stat()
+        except OSError:
+            continue
+        stamps[name] = (status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino)
 
 
 def _stamp_file(path: Path, name: str, stamps: dict) -> None:

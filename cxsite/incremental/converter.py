@@ -21,6 +21,7 @@ class Converter:
         self.made: dict[str, Rendered] = {}  # what this build converted, without HTML
         self._batch: list[Rendered] = []
         self._markup: Markup | None = None
+        self._slugs = cache.stored_slugs(settings.fingerprint)  # the engine and pypinyin, named
 
     def has_html(self, key: str) -> bool:
         """Whether the Markdown a key names needs no converting."""
@@ -45,6 +46,7 @@ class Converter:
         if self._batch:
             self.cache.put_many(self._batch)
             self._batch = []
+        self._slugs.flush()
 
     def adopt(self, metas: dict) -> None:
         """Take in (in the parent) what a worker converted and stored."""
@@ -54,7 +56,7 @@ class Converter:
     def _convert(self, key: str, text: str, source: str) -> Rendered:
         """Convert one Markdown text, batch it for the cache, return it without its HTML."""
         if self._markup is None:
-            self._markup = Markup(self.settings)
+            self._markup = Markup(self.settings, self._slugs)
         rendered = self._markup.convert(text, source, key)
         self._batch.append(rendered)
         return replace(rendered, html="")

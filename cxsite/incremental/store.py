@@ -126,6 +126,10 @@ class Cache:
             self._pid = (os.getpid(), threading.get_ident())
         return self._db
 
+    def stored_slugs(self, rules: str) -> StoredSlugs:
+        """The heading slugs spelt under `rules` in earlier builds (see headings.SlugCache)."""
+        return StoredSlugs(self, rules)
+
     def get_html(self, key: str) -> str:
         """Return the HTML stored under a Markdown key."""
         row = self._connection().execute("SELECT html FROM html WHERE key = ?", (key,)).fetchone()
@@ -248,6 +252,38 @@ class Cache:
         db.execute("COMMIT")
 
 
+class StoredSlugs:
+    """Heading text -> slug, as spelt under one version of the rules (pypinyin's), kept in the cache.
+
+    Lookups read the database; new slugs are written by flush(), in batches.
+    """
+
+    def __init__(self, cache: Cache, rules: str):
+        self._cache, self._rules = cache, rules
+        self._new: dict[str, str] = {}
+
+    def get(self, text: str) -> str | None:
+        """The stored slug of a text, if any."""
+        if text in self._new:
+            return self._new[text]
+        row = self._cache._connection().execute(
+            "SELECT slug FROM slugs WHERE rules = ? AND text = ?", (self._rules, text)).fetchone()
+        return row[0] if row else None
+
+    def __setitem__(self, text: str, slug: str) -> None:
+        self._new[text] = slug
+
+    def flush(self) -> None:
+        """Write the slugs spelt since the last flush."""
+        if self._new:
+            db = self._cache._connection()
+            db.execute("BEGIN")
+            db.executemany("INSERT OR REPLACE INTO slugs VALUES (?, ?, ?)",
+                           ((self._rules, text, slug) for text, slug in self._new.items()))
+            db.execute("COMMIT")
+            self._new = {}
+
+
 class HtmlStore(Mapping):
     """Markdown key -> HTML, read from the cache on demand (what Site.html reads)."""
 
@@ -290,6 +326,7 @@ _TABLES = (
     "CREATE TABLE IF NOT EXISTS jobs (scope TEXT, key TEXT, record BLOB, PRIMARY KEY (scope, key))",
     "CREATE TABLE IF NOT EXISTS states (scope TEXT PRIMARY KEY, settings BLOB, rest BLOB)",
     "CREATE TABLE IF NOT EXISTS keytables (scope TEXT PRIMARY KEY, keys BLOB)",
+    "CREATE TABLE IF NOT EXISTS slugs (rules TEXT, text TEXT, slug TEXT, PRIMARY KEY (rules, text))",
 )
 
 

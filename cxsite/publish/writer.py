@@ -176,7 +176,8 @@ class SiteWriter:
                     self.fs.rmdir(spare)  # only when empty: what is left is not only someone else's
             else:
                 self.fs.remove(spare)
-        folders = ["", *(f for f, mtime in self.current.folders.items() if _mtime(self.out / f) != mtime)]
+        out = str(self.out)
+        folders = ["", *(f for f, mtime in self.current.folders.items() if _mtime(f"{out}/{f}") != mtime)]
         ours = self.current.files
         for folder in folders:
             base = self.out / folder
@@ -497,7 +498,7 @@ def _lexists(path: str) -> bool:
     return os.path.lexists(path)
 
 
-def _mtime(path: Path) -> int | None:
+def _mtime(path: Path | str) -> int | None:
     """A folder's modification time (None when it is gone)."""
     try:
         return os.stat(path).st_mtime_ns

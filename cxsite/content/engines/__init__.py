@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from cxsite.content.engines.headings import TocEntry, text_of
+from cxsite.content.engines.headings import SlugCache, TocEntry, text_of
 from cxsite.content.engines.reading import read_settings
 from cxsite.content.engines.settings import (
     ENGINES,
@@ -35,7 +35,8 @@ __all__ = [
 # changes what HTML a text gives, so cached HTML of the older rules is not served.
 RULES_VERSION = 1
 # The distributions whose versions decide each engine's HTML.
-LIBRARIES = {"default": ("markdown", "pymdown-extensions"), "fast": ("comrak-ext",)}
+# pypinyin spells the heading ids, so its version names the HTML as the engine's does.
+LIBRARIES = {"default": ("markdown", "pymdown-extensions", "pypinyin"), "fast": ("comrak-ext", "pypinyin")}
 
 
 class Engine(Protocol):
@@ -61,15 +62,19 @@ def fingerprint(settings: MarkdownSettings) -> str:
     return f"{settings.engine} ({libraries}; rules {RULES_VERSION}{configured})"
 
 
-def make_engine(settings: MarkdownSettings) -> Engine:
-    """Return the engine the settings choose (settings already checked by check_settings)."""
+def make_engine(settings: MarkdownSettings, stored_slugs=None) -> Engine:
+    """Return the engine the settings choose (settings already checked by check_settings).
+
+    `stored_slugs` (get/set by heading text) keeps heading slugs between processes: see SlugCache.
+    """
+    slug = SlugCache(stored_slugs)
     if settings.engine == "fast":
         from cxsite.content.engines.fast import FastEngine
 
-        return FastEngine(settings, settings.fingerprint)
+        return FastEngine(settings, settings.fingerprint, slug)
     from cxsite.content.engines.pymd import PythonMarkdownEngine
 
-    return PythonMarkdownEngine(settings, settings.fingerprint)
+    return PythonMarkdownEngine(settings, settings.fingerprint, slug)
 
 
 def check_settings(settings: MarkdownSettings) -> list[SettingsProblem]:

@@ -53,9 +53,9 @@ class FastEngine:
 
     name = "fast"
 
-    def __init__(self, settings: MarkdownSettings, fingerprint: str):
+    def __init__(self, settings: MarkdownSettings, fingerprint: str, slug: SlugCache | None = None):
         self.fingerprint = fingerprint
-        self.slug = SlugCache()
+        self.slug = slug or SlugCache()
         self.extension = comrak.ExtensionOptions(
             table=True, strikethrough=True, autolink=True, tasklist=True, footnotes=True,
             cjk_friendly_emphasis=True)

@@ -54,12 +54,18 @@ def unique_id(anchor: str, used: set[str]) -> str:
 
 class SlugCache:
     """slugify with memory: pypinyin takes ~50 µs a heading, and headings recur across bulletins
-    (一、基本情况, 二、主要做法). One per engine, bounded, so no state outlives the engine."""
+    (一、基本情况, 二、主要做法). One per engine, bounded, so no state outlives the engine.
+
+    `stored` (anything with get and item assignment, such as the build cache's table) answers
+    for texts spelt in earlier processes: a build that converts one edited bulletin whose
+    headings are known then never imports pypinyin (a quarter of a second, its dictionaries).
+    """
 
     LIMIT = 4096
 
-    def __init__(self):
+    def __init__(self, stored=None):
         self.known: dict[str, str] = {}
+        self.stored = stored
 
     def __call__(self, text: str) -> str:
         """Return slugify(text)."""
@@ -67,7 +73,12 @@ class SlugCache:
         if slug is None:
             if len(self.known) >= self.LIMIT:
                 self.known.clear()
-            slug = self.known[text] = slugify(text)
+            slug = self.stored.get(text) if self.stored is not None else None
+            if slug is None:
+                slug = slugify(text)
+                if self.stored is not None:
+                    self.stored[text] = slug
+            self.known[text] = slug
         return slug
 
 

@@ -91,9 +91,9 @@ class PythonMarkdownEngine:
 
     name = "default"
 
-    def __init__(self, settings: MarkdownSettings, fingerprint: str):
+    def __init__(self, settings: MarkdownSettings, fingerprint: str, slug: SlugCache | None = None):
         self.fingerprint = fingerprint
-        self.slug = SlugCache()
+        self.slug = slug or SlugCache()
         self.md = build_markdown(settings)
 
     def convert(self, text: str) -> tuple[str, tuple[TocEntry, ...]]:
