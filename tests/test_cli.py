@@ -75,7 +75,8 @@ def test_out_option(site, tmp_path):
 
 
 @pytest.mark.parametrize(("args", "error"), [
-    (("build", "--bogus"), "cxsite build: 错误：没有 --bogus 这个选项；是不是 --jobs 或 --out 或 --verbose？\n"
+    (("build", "--bogus"), "cxsite build: 错误：没有 --bogus 这个选项；"
+                           "是不是 --jobs 或 --out 或 --verbose？\n"
                            "    提示：运行 cxsite build --help 查看可用选项\n"),
     (("frobnicate",), "cxsite: 错误：没有 frobnicate 这个命令\n"
                       "    提示：可用的命令：build、bundle、check、init、new、serve；"
