@@ -105,6 +105,8 @@ class BuildResult:
     # URLs of the documents whose Markdown body alone changed, when only the pages that read
     # them were checked; None when every page was checked against everything it read.
     body_only: frozenset | None = None
+    written_paths: tuple[str, ...] = ()  # the files written and deleted, by their path in the output
+    deleted_paths: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -381,7 +383,8 @@ def _write(options: BuildOptions, setup: Setup, cache: Cache, state: State, load
     feeds = sum(produced.jobs.get(name, 0) for name in FEED_FAMILIES)
     result = BuildResult(tuple(sorted_problems(problems)), site, len(produced.pages), produced.rendered,
                          report.written, report.unchanged, report.deleted, feeds, len(site.static),
-                         stages=timings, access=loaded.access, body_only=body_only)
+                         stages=timings, access=loaded.access, body_only=body_only,
+                         written_paths=report.written_paths, deleted_paths=report.deleted_paths)
     begun = time.perf_counter()
     _remember(cache, setup, state, loaded, produced, result, scan, out, report.generation)
     writer.finish()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 import re
 import shutil
@@ -9,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from support import FIXED_NOW, REPO, build_at, tree_bytes
+from support import FIXED_NOW, REPO, SAMPLE, build_at, tree_bytes
 
 SITE_PARTS = ("site.yaml", "content", "layouts", "static")
 
@@ -212,6 +213,14 @@ def move_bulletin_to_other_branches(root: Path, rng: random.Random) -> None:
                    encoding="utf-8")
 
 
+def move_bulletin_to_another_phase(root: Path, rng: random.Random) -> None:
+    # 第3期 (2010-09-10, phase one) moves into phase two or stays in phase one; issue order is kept.
+    doc = root / "content" / "bulletins" / "003-zhuti-shijian.md"
+    day = rng.choice(["2010-09-20", "2010-10-05"])
+    text = doc.read_text(encoding="utf-8")
+    doc.write_text(re.sub(r"^date: .*$", f"date: {day}", text, count=1, flags=re.M), encoding="utf-8")
+
+
 def edit_honor(root: Path, rng: random.Random) -> None:
     # Honours have no pages of their own: only lists (the honours page, the home page, a branch's) show them.
     path = root / "content" / "honors.yaml"
@@ -224,7 +233,7 @@ def edit_honor(root: Path, rng: random.Random) -> None:
 EDITS = [edit_body, edit_title, edit_tags, edit_date, add_bulletin, remove_newest_bulletin, rename_post,
          toggle_draft, rename_branch, add_event, edit_layout, toggle_layout_override, edit_static,
          edit_config, move_post_to_another_month, move_event_to_another_phase, move_event_to_another_month,
-         move_bulletin_to_other_branches, edit_honor]
+         move_bulletin_to_other_branches, move_bulletin_to_another_phase, edit_honor]
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
@@ -378,3 +387,48 @@ def test_a_page_showing_only_its_groups_follows_a_move_to_another_month(tmp_path
     assert build_at(root, out, jobs=1).ok
     _, clean = clean_build(root, tmp_path / "clean")
     assert (out / "archive" / "index.html").read_bytes() == clean["archive/index.html"]
+
+
+def test_a_bulletin_dated_into_another_phase_moves_to_that_phase_page(tmp_path):
+    root = copy_example(tmp_path / "site")
+    out = tmp_path / "out"
+    assert build_at(root, out, jobs=1).ok
+    doc = root / "content" / "bulletins" / "003-zhuti-shijian.md"
+    original = doc.read_text(encoding="utf-8")
+
+    def listed() -> tuple[bool, bool]:
+        return tuple('href="../../bulletins/3/"' in (out / "phases" / phase / "index.html").read_text("utf-8")
+                     for phase in ("phase-1", "phase-2"))
+
+    assert listed() == (True, False)
+    moved = re.sub(r"^date: .*$", "date: 2010-10-05", original, count=1, flags=re.M)
+    for text, expected in ((moved, (False, True)), (original, (True, False))):
+        doc.write_text(text, encoding="utf-8")
+        result = build_at(root, out, jobs=1)
+        assert result.ok and result.rendered > 0
+        assert listed() == expected
+        _, clean = clean_build(root, tmp_path / "clean")
+        assert tree_bytes(out) == clean
+
+
+def test_a_previewed_future_post_loses_its_mark_when_its_date_comes(tmp_path):
+    """`--future` marks a post 定时 until its date; a build after it, with the same cache, drops the mark."""
+    root = tmp_path / "site"
+    shutil.copytree(SAMPLE, root)
+    out = tmp_path / "out"
+    page = out / "posts" / "2010-12-01-jihua" / "index.html"
+    assert build_at(root, out, jobs=1, future=True).ok
+    assert "定时</span>" in page.read_text("utf-8")
+    later = FIXED_NOW + dt.timedelta(days=31)  # 2010-12-02: the post's date has passed
+    result = build_at(root, out, jobs=1, future=True, now=later)
+    assert result.ok and result.rendered > 0
+    assert "定时</span>" not in page.read_text("utf-8")
+    _, clean = clean_build_at(root, tmp_path / "clean", future=True, now=later)
+    assert tree_bytes(out) == clean
+
+
+def clean_build_at(root: Path, scratch: Path, **options):
+    """Like clean_build, with build options (a clock, --future)."""
+    out = scratch / "out"
+    result = build_at(root, out, cache_dir=scratch / "cache", jobs=1, **options)
+    return result, tree_bytes(out)

@@ -26,6 +26,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("serve",),  # the preview server and watcher: they never import build (cli wires them)
     ("build",),  # orders the stages; one path for build, serve and check
     ("check", "authoring"),  # `cxsite check`, `new`, `init`: like build, they order stages
+    ("usage",),  # the command line's Chinese help pages and usage errors (click's classes)
     ("cli",),
     ("__main__",),
 )

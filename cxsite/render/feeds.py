@@ -76,8 +76,13 @@ def render_items(site: Site, items: Sequence[FeedItem], *, url: str, title: str,
     latest = max((item.date for item in items), default=EMPTY_FEED_DATE)
     feed.updated(latest)
     feed.lastBuildDate(latest)
+    rss = format != ATOM
+    if rss:
+        # RSS's own <author> must be an e-mail address (feedgen leaves it out without one):
+        # the writer's name goes in Dublin Core's <dc:creator>, which feed readers show.
+        feed.load_extension("dc", atom=False, rss=True)
     for item in reversed(items):  # feedgen prepends; this keeps newest first
-        _add_entry(feed, site, item)
+        _add_entry(feed, site, item, rss=rss)
     data = feed.atom_str(pretty=True) if format == ATOM else feed.rss_str(pretty=True)
     return Output(url.lstrip("/"), with_stylesheet(data, url, FEED_XSL, config))
 
@@ -113,8 +118,8 @@ def _plain(text: str) -> str:
     return text.replace("<", "＜").replace(">", "＞")
 
 
-def _add_entry(feed, site: Site, item: FeedItem) -> None:
-    """Add one item with its full content and absolute links."""
+def _add_entry(feed, site: Site, item: FeedItem, rss: bool) -> None:
+    """Add one item with its full content, absolute links and its author."""
     link = site.config.absolute(item.url)
     entry = feed.add_entry()
     entry.id(link)
@@ -124,6 +129,8 @@ def _add_entry(feed, site: Site, item: FeedItem) -> None:
     entry.published(item.date)
     entry.updated(item.date)
     entry.author({"name": item.author})
+    if rss:
+        entry.dc.dc_creator(item.author)
     # Readers show RSS descriptions as HTML: the plain-text summary goes in escaped, so a
     # summary quoting markup (`<img onerror=…>` in inline code) stays text (issue 15).
     entry.summary(html.escape(item.summary, quote=False), type="html")

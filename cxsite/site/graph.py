@@ -21,6 +21,7 @@ from cxsite.content.slug import MAX_SLUG, slugify
 from cxsite.problem import Problem, error
 from cxsite.site import urls
 from cxsite.site.integrity import (
+    check_issue_dates,
     check_issue_gaps,
     check_links,
     check_ranges,
@@ -82,7 +83,7 @@ def build_site(config: Config, content: Content, kinds: Sequence[Kind], now: dt.
     by_name = {kind.name: kind for kind in kinds}
     names = collect_names(content, kinds)
     content = resolve_names(content, kinds, names)
-    problems = check_unique(content, kinds) + check_issue_gaps(content)
+    problems = check_unique(content, kinds) + check_issue_gaps(content) + check_issue_dates(content)
     documents, held = _publishable(content.documents, now, drafts, future)
     by_kind = {name: tuple(sorted((d for d in documents if d.kind == name), key=by_name[name].order))
                for name in by_name if by_name[name].is_document}
@@ -113,13 +114,20 @@ def build_site(config: Config, content: Content, kinds: Sequence[Kind], now: dt.
 
 
 def _publishable(documents, now, drafts: bool, future: bool):
-    """Return the documents to publish and a count of those held back."""
+    """Return the documents to publish and a count of those held back.
+
+    A future-dated document published all the same (`--future`) is marked `scheduled`,
+    so pages can say so; drafts say it by their `draft`.
+    """
     kept, held_drafts, due = [], 0, []
     for doc in documents:
         if doc.draft and not drafts:
             held_drafts += 1
-        elif doc.date is not None and doc.date > now and not future:
-            due.append(doc.date)
+        elif doc.date is not None and doc.date > now:
+            if future:
+                kept.append(replace(doc, scheduled=True))
+            else:
+                due.append(doc.date)
         else:
             kept.append(doc)
     return kept, HeldBack(held_drafts, len(due), min(due, default=None))

@@ -56,6 +56,7 @@ class Document:
     cover: str = _hidden("")
     attachments: tuple[FileRef, ...] = _hidden(())
     draft: bool = _hidden(False)
+    scheduled: bool = _hidden(False)  # published before its date because the build was asked to (--future)
     weight: int = _hidden(0)
     menu: str = _hidden("")
     chars: int = _hidden(0)
@@ -185,6 +186,10 @@ class Phase:
     goals: tuple[str, ...] = _hidden(())
     lines: Mapping = _hidden(default_factory=dict, compare=False)
     events: tuple[str, ...] = _hidden(())  # event ids, by date
+
+    def covers(self, moment: dt.datetime) -> bool:
+        """Whether a moment falls within the phase, its first and last days included."""
+        return self.start.date() <= moment.date() <= self.end.date()
 
 
 @dataclass(frozen=True)
