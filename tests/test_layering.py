@@ -132,6 +132,15 @@ def _mode(call: ast.Call, position: int) -> str | None:
     return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else "?"
 
 
+def _opens_memory(call: ast.Call) -> bool:
+    """Whether an open() call's first argument is an in-memory stream made on the spot."""
+    if not call.args or not isinstance(call.args[0], ast.Call):
+        return False
+    func = call.args[0].func
+    name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+    return name in ("BytesIO", "StringIO")
+
+
 def file_access(tree: ast.AST) -> list[tuple[str, int, str]]:
     """Return (kind, line, call) for every call that writes or reads a file; kind is write or read."""
     found = []
@@ -141,6 +150,8 @@ def file_access(tree: ast.AST) -> list[tuple[str, int, str]]:
         func = node.func
         name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
         owner = func.value.id if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) else ""
+        if name == "open" and _opens_memory(node):
+            continue  # Image.open(io.BytesIO(data)): bytes someone else read
         if name == "open":
             # builtins/io/os open(file, mode); Path.open(mode)
             position = 0 if isinstance(func, ast.Attribute) and owner not in ("io", "os") else 1
@@ -226,6 +237,7 @@ def g(p, text, items):
     copy(items)
     remove(items, 1)
     p.is_file()
+    Image.open(io.BytesIO(data), formats=["PNG"])
 '''
 
 
