@@ -98,14 +98,15 @@ def test_the_model_and_rendering_know_nothing_of_the_incremental_machinery():
 # --- which modules touch the file system ---------------------------------------------------------
 
 # publish/ writes the output folder (and the files a writer asks for); the build cache writes
-# too, but only inside its own folder (.cxsite-cache/).
-WRITERS = ("publish/", "incremental/store.py")
+# too, but only inside its own folder (.cxsite-cache/, its images/ folder included).
+WRITERS = ("publish/", "incremental/store.py", "incremental/imagestore.py")
 # What may read files: the project (content/project.py, reader.py, config.py, extensions.py and the
 # template loader), publish (the previous build's manifest), the cache (its own folder), the preview
 # server (its live-reload script, a resource of the package) and scaffold (the skeleton of a new
 # site, a resource of the package too).
 READERS = ("content/project.py", "content/reader.py", "content/config.py", "content/extensions.py",
-           "render/templates.py", "publish/", "incremental/store.py", "serve/server.py",
+           "render/templates.py", "publish/", "incremental/store.py", "incremental/imagestore.py",
+           "serve/server.py",
            "authoring/scaffold.py")
 
 WRITE_METHODS = {

@@ -29,8 +29,12 @@ KNOWN_KEYS = {
     "base_url": "网址", "language": "语言", "timezone": "时区", "intro": "首页导语",
     "banner": "横幅图片", "menu": "菜单", "pagination": "每页条数", "feeds": "订阅设置",
     "markdown": "Markdown 设置", "slugs": "网址名", "footer": "页脚", "bulletin": "简报版头",
-    "extensions": "扩展",
+    "extensions": "扩展", "share": "分享设置",
 }
+# Where a page's 手机扫码阅读 QR code shows: on screen (hidden in print), only in print (small, at the
+# foot), both, or nowhere.
+QR_PLACES = {"screen": "只在屏幕上显示，打印时不印", "print": "只在打印时印在页脚（小）",
+             "both": "屏幕上显示，打印时也印在页脚", "none": "不显示"}
 
 
 @dataclass(frozen=True)
@@ -63,6 +67,7 @@ class Config:
     bulletin_name: str = "工作简报"  # the red masthead of a printed 简报
     bulletin_issuer: str = ""  # who issues it; the organization when empty
     extensions: tuple[str, ...] = ()  # Python modules (files under the site, or installed) that register more
+    share_qr: str = "screen"  # where the 手机扫码阅读 QR code shows: one of QR_PLACES
     lines: dict = field(default_factory=dict, compare=False)  # top-level key -> its line in site.yaml
 
     @property
@@ -151,6 +156,7 @@ def read_config(data: YamlValue, base_url: str | None = None) -> tuple[Config, l
             values["extensions"] = read_list(raw["extensions"])
         except FieldError as exc:
             report("extensions", f"extensions（扩展）{exc.args[0]}", exc.args[1])
+    _read_share(_read_section(raw, "share", report), values, report)
     bulletin = _read_section(raw, "bulletin", report)
     for key in ("name", "issuer"):
         if bulletin.get(key):
@@ -243,6 +249,23 @@ def _read_number(raw: dict, key: str, values: dict, name: str, report, *parent) 
         where = (*parent, key) if parent else (key,)
         label = KNOWN_KEYS.get(key, "") if not parent else _NESTED_LABELS.get(where, "")
         report(where[0], f"{'.'.join(where)}（{label}）{exc.args[0]}", exc.args[1], *where[1:])
+
+
+def _read_share(section: dict, values: dict, report) -> None:
+    """Read `share:` — `qr:` says where the QR code of a page's address shows."""
+    for key in section:
+        if key != "qr":
+            report("share", f"share（分享设置）下不认识的键“{key}”", "可写的键：qr（扫码阅读的二维码）", key)
+    if section.get("qr") is None:
+        return
+    place = section["qr"]
+    if place is False:  # YAML reads a bare `no`/`off`/`false` as false: the writer meant none
+        place = "none"
+    if place not in QR_PLACES:
+        choices = "；".join(f"{name}：{meaning}" for name, meaning in QR_PLACES.items())
+        report("share", f"share.qr（二维码位置）不能是“{place}”", f"可选：{choices}", "qr")
+        return
+    values["share_qr"] = place
 
 
 def _read_slugs(value: dict, report) -> dict:

@@ -106,9 +106,11 @@ class Registration:
 def builtin_features() -> tuple[Callable, ...]:
     """The register functions of cxsite's own features, in the order they register."""
     from cxsite.render import calendars, families, feeds, sitemap
+    from cxsite.render.media import pictures, sharing
     from cxsite.site import records
 
-    return (records.register, families.register, sitemap.register, feeds.register, calendars.register)
+    return (records.register, families.register, sitemap.register, feeds.register, calendars.register,
+            pictures.register, sharing.register)
 
 
 def make_registry(extensions: Iterable[Callable] = ()) -> Registry:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 
 from cxsite.content.config import Config
 from cxsite.content.kinds import Kind
@@ -26,7 +27,7 @@ from cxsite.site.integrity import (
     check_urls,
     own_files,
 )
-from cxsite.site.model import BULLETIN, POST, Content, Document, HeldBack, Site, SiteIndex, Term
+from cxsite.site.model import BULLETIN, POST, Content, Document, HeldBack, Media, Site, SiteIndex, Term
 from cxsite.site.records import make_record
 
 
@@ -53,12 +54,13 @@ def make_content(loaded: Loaded, kinds: Sequence[Kind], problems: list[Problem])
 
 def build_site(config: Config, content: Content, kinds: Sequence[Kind], now: dt.datetime, *,
                drafts: bool = False, future: bool = False, portable: bool = False,
-               html_store: Mapping[str, str], slugify: Callable[[str], str] = slugify
-               ) -> tuple[Site, list[Problem]]:
+               html_store: Mapping[str, str], slugify: Callable[[str], str] = slugify,
+               media: Media | None = None) -> tuple[Site, list[Problem]]:
     """Make the Site graph from content; problems name the source lines.
 
     `html_store` maps Markdown keys to their HTML (see Site.html); `slugify` makes
-    tag and category slugs (a build passes one that remembers them).
+    tag and category slugs (a build passes one that remembers them); `media` is
+    what the build made of the images and attachments the content names.
     """
     by_name = {kind.name: kind for kind in kinds}
     problems = check_unique(content, kinds) + check_issue_gaps(content)
@@ -78,7 +80,8 @@ def build_site(config: Config, content: Content, kinds: Sequence[Kind], now: dt.
     problems += found
     newest = tuple(sorted(published, key=lambda d: (-d.date.timestamp(), d.path)))
     pages = tuple(d for name, docs in by_kind.items() if name not in (BULLETIN, POST) for d in docs)
-    index = _index(newest + pages, records, kinds, tags, categories, content, referrers)
+    index = replace(_index(newest + pages, records, kinds, tags, categories, content, referrers),
+                    media=media or Media())
     reserved = urls.SECTION_URLS + urls.GENERATED_FILES + tuple(k.list_url for k in kinds if k.list_url)
     problems += check_urls(newest + pages, records, tags, categories, content, tuple(dict.fromkeys(reserved)),
                            own_files(records, categories))

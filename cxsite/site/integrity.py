@@ -232,16 +232,21 @@ def check_links(content: Content, index: SiteIndex) -> list[Problem]:
                 continue
             problems.append(warning(doc.path, link.line, f"{what}“{link.written}”指向的文件不存在",
                                     _link_hint(link.key, doc.path, files), code=BROKEN_LINK))
+    # Photos, covers and attachments are shown or offered for download as files of the site
+    # itself: a missing one, or one elsewhere on the internet, is an error (issue 14, as issue 16
+    # asks for every image a writer names).
     for item, key, values in _image_fields(content):
         for i, value in enumerate(values):
             external = value.startswith(("http://", "https://", "//"))
-            if external or _exists("static/" + value.lstrip("/"), index):
+            if not external and _exists("static/" + value.lstrip("/"), index):
                 continue
             line, column = _position(item, key, i if key != "cover" else None)
             what = "文件" if key == "attachments" else "图片"
-            problems.append(warning(item.path, line, f"{key} 指向的{what}“{value}”不存在",
-                                    f"{what}放在 static/ 下，这里写它在 static/ 里的路径，如 /img/合影.jpg",
-                                    column, BROKEN_LINK))
+            message = (f"{key} 指向网站以外的{what}“{value}”" if external
+                       else f"{key} 指向的{what}“{value}”不存在")
+            problems.append(error(item.path, line, message,
+                                  f"{what}放在 static/ 下，这里写它在 static/ 里的路径，如 /img/合影.jpg"
+                                  + ("（网站以外的地址在内网打不开）" if external else ""), column))
     return problems
 
 
