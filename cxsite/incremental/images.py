@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 from cxsite.content.project import StaticFile, file_stamp, read_static
 from cxsite.incremental.imagestore import ImageStore
-from cxsite.problem import Problem, error
+from cxsite.problem import Problem, error, warning
 from cxsite.render.media.imaging import (
     DerivedSet,
     ImageError,
@@ -34,7 +34,7 @@ from cxsite.render.media.imaging import (
 from cxsite.render.media.imaging import original_digest as digest_of
 from cxsite.render.media.pictures import needs_versions
 from cxsite.site import urls
-from cxsite.site.files import ATTACHMENT, FileUse
+from cxsite.site.files import ATTACHMENT, BODY, FileUse
 from cxsite.site.model import Media, Picture, Rendition
 
 Mapper = Callable[[Callable, Sequence], Iterable[tuple[int, object]]]
@@ -84,7 +84,8 @@ def develop(uses: Sequence[FileUse], static: Sequence[StaticFile], store: ImageS
                 sizes[use.url] = stamp[0]
             continue
         roles[use.url].add(use.role)
-        first.setdefault(use.url, use)
+        if use.url not in first or (first[use.url].role == BODY and use.role != BODY):
+            first[use.url] = use  # a photo or cover is where a problem with the file matters most
     originals = [_original(url, by_url[url], frozenset(found), store, stamps) for url, found in roles.items()]
     facts, problems, made, reused, keys = {}, [], 0, 0, set()
     pending = []
@@ -104,9 +105,7 @@ def develop(uses: Sequence[FileUse], static: Sequence[StaticFile], store: ImageS
     for index, result in sorted((mapper or _in_order)(work, range(len(pending))), key=lambda pair: pair[0]):
         original = pending[index]
         if isinstance(result, ImageError):
-            use = first[original.url]
-            problems.append(error(use.path, use.line, f"图片“{original.url}”无法使用：{result.message}",
-                                  result.hint, use.column))
+            problems.append(_unusable(first[original.url], result))
             continue
         (digest, width, height), key, meta, fresh = result
         if original.stamp is not None:
@@ -122,6 +121,13 @@ def develop(uses: Sequence[FileUse], static: Sequence[StaticFile], store: ImageS
     pictures = {url: _picture(url, *facts[url]) for url in sorted(facts)}
     return Developed(Media(pictures=pictures, sizes=sizes, files=store), problems, made, reused,
                      frozenset(keys))
+
+
+def _unusable(use: FileUse, exc: ImageError) -> Problem:
+    """An image that cannot be read: an error for a photo or cover (it has no versions to show),
+    a warning for an image in a body, which is published as it is (as a broken link is)."""
+    report = warning if use.role == BODY else error
+    return report(use.path, use.line, f"图片“{use.url}”无法使用：{exc.message}", exc.hint, use.column)
 
 
 def _stamp(static: StaticFile, stamps: Mapping | None) -> tuple | None:

@@ -44,9 +44,14 @@ def body_image_url(key: str) -> str | None:
 
 
 def file_uses(content: Content) -> list[FileUse]:
-    """Every use of a file of static/ by documents and events, in file order."""
+    """Every use of a file of static/ by documents and events (drafts too), in file order."""
+    return uses_of(content.documents, content.of("events"))
+
+
+def uses_of(documents, events) -> list[FileUse]:
+    """Every use of a file of static/ by these documents and events."""
     uses = []
-    for doc in content.documents:
+    for doc in documents:
         if doc.cover:
             uses += _front_matter(doc, "cover", COVER, (doc.cover,))
         uses += _front_matter(doc, "attachments", ATTACHMENT, tuple(f.src for f in doc.attachments))
@@ -54,7 +59,7 @@ def file_uses(content: Content) -> list[FileUse]:
             url = body_image_url(link.key)
             if url is not None:
                 uses.append(FileUse(url, BODY, doc.path, link.line))
-    for event in content.of("events"):
+    for event in events:
         uses += _front_matter(event, "photos", PHOTO, tuple(f.src for f in event.photos))
         uses += _front_matter(event, "attachments", ATTACHMENT, tuple(f.src for f in event.attachments))
     return uses

@@ -18,7 +18,7 @@ from cxsite.content.markdown import MARKER
 from cxsite.render.pages import Output, Page
 from cxsite.render.registry import OutputJob
 from cxsite.site import urls
-from cxsite.site.files import BODY
+from cxsite.site.files import BODY, uses_of
 from cxsite.site.model import Picture, Site
 
 # The theme's widest content column (a bulletin's paper on a desktop screen), in CSS pixels.
@@ -82,9 +82,18 @@ def _sized(tag: str, picture_of: Callable[[str], Picture | None], link: Callable
 
 
 def plan_images(site: Site, pages: list[Page]) -> list[OutputJob]:
-    """One job per derived set: its thumbnail and large version, under /_img/."""
+    """One job per derived set shown by what is published: its thumbnail and large version, under /_img/.
+
+    A draft's photos are made with the rest (so they are ready), but not published with it.
+    """
+    if not site.index.media.pictures:
+        return []  # most sites of the benchmark: no need to walk every document's links
+    shown = {use.url for use in uses_of(site.documents + site.pages, site.events)}
     jobs: dict[str, OutputJob] = {}
-    for picture in site.index.media.pictures.values():
+    for url in sorted(shown):
+        picture = site.picture(url)
+        if picture is None:
+            continue
         renditions = [r for r in (picture.thumbnail, picture.large) if r is not None]
         if not renditions:
             continue
