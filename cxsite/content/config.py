@@ -35,6 +35,8 @@ KNOWN_KEYS = {
 # foot), both, or nowhere.
 QR_PLACES = {"screen": "只在屏幕上显示，打印时不印", "print": "只在打印时印在页脚（小）",
              "both": "屏幕上显示，打印时也印在页脚", "none": "不显示"}
+_QR_WORDS = {"屏幕": "screen", "显示": "screen", "打印": "print", "都": "both", "两者": "both",
+             "全部": "both", "不显示": "none", "无": "none", "不要": "none"}
 
 
 @dataclass(frozen=True)
@@ -263,7 +265,9 @@ def _read_share(section: dict, values: dict, report) -> None:
         place = "none"
     if place not in QR_PLACES:
         choices = "；".join(f"{name}：{meaning}" for name, meaning in QR_PLACES.items())
-        report("share", f"share.qr（二维码位置）不能是“{place}”", f"可选：{choices}", "qr")
+        meant = _QR_WORDS.get(str(place).strip())
+        guess = f"是不是 {meant}？" if meant else ""
+        report("share", f"share.qr（二维码位置）不能是“{place}”", f"{guess}可选：{choices}", "qr")
         return
     values["share_qr"] = place
 

@@ -244,8 +244,9 @@ def check_links(content: Content, index: SiteIndex) -> list[Problem]:
             what = "文件" if key == "attachments" else "图片"
             message = (f"{key} 指向网站以外的{what}“{value}”" if external
                        else f"{key} 指向的{what}“{value}”不存在")
+            example = "/files/第1期简报.pdf" if key == "attachments" else "/img/合影.jpg"
             problems.append(error(item.path, line, message,
-                                  f"{what}放在 static/ 下，这里写它在 static/ 里的路径，如 /img/合影.jpg"
+                                  f"{what}放在 static/ 下，这里写它在 static/ 里的路径，如 {example}"
                                   + ("（网站以外的地址在内网打不开）" if external else ""), column))
     return problems
 
