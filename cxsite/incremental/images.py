@@ -19,23 +19,19 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from cxsite.content.project import StaticFile, file_stamp, read_static
 from cxsite.incremental.imagestore import ImageStore
 from cxsite.problem import Problem, error, warning
-from cxsite.render.media.imaging import (
-    DerivedSet,
-    ImageError,
-    ImageSettings,
-    derive_image,
-    image_key,
-    image_size,
-)
-from cxsite.render.media.imaging import original_digest as digest_of
+from cxsite.render.media.imagekeys import ImageSettings, key_of
 from cxsite.render.media.pictures import needs_versions
 from cxsite.site import urls
 from cxsite.site.files import ATTACHMENT, BODY, FileUse
 from cxsite.site.model import Media, Picture, Rendition
+
+if TYPE_CHECKING:  # Pillow is imported only by builds that make images (30 ms a process otherwise)
+    from cxsite.render.media.imaging import DerivedSet, ImageError
 
 Mapper = Callable[[Callable, Sequence], Iterable[tuple[int, object]]]
 
@@ -60,6 +56,7 @@ class _Original:
     roles: frozenset[str]
     stamp: tuple | None
     known: tuple | None  # (digest, width, height) when its stamp is as last time
+    # The cache names an original by its path on disk (static.source): a theme's image and the site's differ.
 
 
 def develop(uses: Sequence[FileUse], static: Sequence[StaticFile], store: ImageStore, *,
@@ -70,8 +67,50 @@ def develop(uses: Sequence[FileUse], static: Sequence[StaticFile], store: ImageS
     Files that do not exist are left out (integrity.py reports them); `stamps` are
     the build's input scan, `mapper` spreads the work over worker processes.
     """
-    settings = settings or ImageSettings()
     by_url = {"/" + f.url: f for f in static}
+    roles, first, sizes = _gather(uses, by_url, stamps)
+    if not roles:
+        return Developed(Media(sizes=sizes, files=store))
+    settings = settings or ImageSettings()
+    fingerprint = store.fingerprint(settings)
+    facts, keys, reused, pending = {}, set(), 0, []
+    for url, found in roles.items():
+        original = _original(url, by_url[url], frozenset(found), store, stamps)
+        ready = _from_cache(original, store, fingerprint)
+        if ready is None:
+            pending.append(original)
+            continue
+        facts[url], key = ready
+        reused += key is not None
+        keys.update([key] if key else [])
+
+    def work(index: int):
+        return _develop_one(pending[index], store, settings, fingerprint)
+
+    problems, made, remembered, stored = [], 0, {}, {}
+    for index, result in sorted((mapper or _in_order)(work, range(len(pending))), key=lambda pair: pair[0]):
+        original = pending[index]
+        if isinstance(result, Exception):  # an ImageError: this original cannot become a web image
+            problems.append(_unusable(first[original.url], result))
+            continue
+        (digest, width, height), key, meta, fresh = result
+        if original.stamp is not None:
+            remembered[original.static.source] = (original.stamp, digest, width, height)
+        if meta is not None:
+            stored[key] = meta
+            keys.add(key)
+            made, reused = made + fresh, reused + (not fresh)
+        facts[original.url] = (width, height, meta)
+    store.put_derived(stored)
+    store.put_originals(remembered)
+    pictures = {url: _picture(url, *facts[url]) for url in sorted(facts)}
+    media = Media(pictures=pictures, sizes=sizes, files=store)
+    return Developed(media, problems, made, reused, frozenset(keys))
+
+
+def _gather(uses: Sequence[FileUse], by_url: Mapping[str, StaticFile], stamps: Mapping | None):
+    """The roles each image of static/ plays, where it is first named (a photo or cover first), and
+    the sizes of the attachments."""
     roles: dict[str, set] = defaultdict(set)
     first: dict[str, FileUse] = {}
     sizes = {}
@@ -86,41 +125,7 @@ def develop(uses: Sequence[FileUse], static: Sequence[StaticFile], store: ImageS
         roles[use.url].add(use.role)
         if use.url not in first or (first[use.url].role == BODY and use.role != BODY):
             first[use.url] = use  # a photo or cover is where a problem with the file matters most
-    originals = [_original(url, by_url[url], frozenset(found), store, stamps) for url, found in roles.items()]
-    facts, problems, made, reused, keys = {}, [], 0, 0, set()
-    pending = []
-    for original in originals:
-        ready = _from_cache(original, store, settings)
-        if ready is None:
-            pending.append(original)
-        else:
-            facts[original.url], key = ready
-            reused += key is not None
-            keys |= {key} if key else set()
-
-    def work(index: int):
-        return _develop_one(pending[index], store, settings)
-
-    remembered, stored = {}, {}
-    for index, result in sorted((mapper or _in_order)(work, range(len(pending))), key=lambda pair: pair[0]):
-        original = pending[index]
-        if isinstance(result, ImageError):
-            problems.append(_unusable(first[original.url], result))
-            continue
-        (digest, width, height), key, meta, fresh = result
-        if original.stamp is not None:
-            remembered[_source_key(original)] = (original.stamp, digest, width, height)
-        if meta is not None:
-            stored[key] = meta
-            keys.add(key)
-            made += fresh
-            reused += not fresh
-        facts[original.url] = (width, height, meta)
-    store.put_derived(stored)
-    store.put_originals(remembered)
-    pictures = {url: _picture(url, *facts[url]) for url in sorted(facts)}
-    return Developed(Media(pictures=pictures, sizes=sizes, files=store), problems, made, reused,
-                     frozenset(keys))
+    return roles, first, sizes
 
 
 def _unusable(use: FileUse, exc: ImageError) -> Problem:
@@ -136,11 +141,6 @@ def _stamp(static: StaticFile, stamps: Mapping | None) -> tuple | None:
     return found if found is not None else file_stamp(static.source)
 
 
-def _source_key(original: _Original) -> str:
-    """How the cache names an original: its path on disk (a theme's image and the site's differ)."""
-    return original.static.source
-
-
 def _original(url: str, static: StaticFile, roles: frozenset, store: ImageStore,
               stamps: Mapping | None) -> _Original:
     """An original with what the cache knows of it, if its stamp is unchanged."""
@@ -151,38 +151,40 @@ def _original(url: str, static: StaticFile, roles: frozenset, store: ImageStore,
     return _Original(url, static, roles, stamp, known)
 
 
-def _from_cache(original: _Original, store: ImageStore, settings: ImageSettings):
+def _from_cache(original: _Original, store: ImageStore, fingerprint: str):
     """((width, height, meta), key or None) when nothing needs reading, else None."""
     if original.known is None:
         return None
     digest, width, height = original.known
     if not needs_versions(original.roles, width):
         return (width, height, None), None
-    key = image_key(digest, settings)
+    key = key_of(digest, fingerprint)
     if not store.has(key):
         return None
     return (width, height, store.derived[key]), key
 
 
-def _develop_one(original: _Original, store: ImageStore, settings: ImageSettings):
+def _develop_one(original: _Original, store: ImageStore, settings: ImageSettings, fingerprint: str):
     """Read one original and make its versions unless the cache has them (in a worker process).
 
     Returns ((digest, width, height), key, meta, made) or an ImageError.
     """
+    from cxsite.render.media.imaging import ImageError, derive_image, image_size, original_digest
+
     try:
         data = read_static(original.static)
     except OSError as exc:
         return ImageError(f"无法读取（{exc.strerror or exc}）", "检查文件是否还在、是否有权限读取")
-    digest = digest_of(data)
+    digest = original_digest(data)
     try:
         size = image_size(data)
         width, height = size if size is not None else (None, None)
         if not needs_versions(original.roles, width):
             return (digest, width, height), None, None, False
-        key = image_key(digest, settings)
+        key = key_of(digest, fingerprint)
         if store.has(key):
             return (digest, width, height), key, store.derived[key], False
-        derived = derive_image(data, settings=settings)
+        derived = derive_image(data, settings=settings, fingerprint=fingerprint)
     except ImageError as exc:
         return exc
     store.put_files((f.name, f.data) for f in derived.files())

@@ -2,9 +2,10 @@
 
 `.cxsite-cache/images/` holds the thumbnails and large versions, named by
 `image_key` (a digest of the original's bytes and of the image settings, Pillow
-and its codecs) and their width, and `index.sqlite` with two tables: originals
+and its codecs) and their width, and `index.sqlite` with three tables: originals
 (path on disk -> stamp, digest of its bytes, upright size), so an unchanged photo
-is not even read, and derived sets (key -> names and sizes of its files).
+is not even read; derived sets (key -> names and sizes of its files); and the
+settings' fingerprint, so that finding what is made already imports no Pillow.
 
 Unlike the rest of the cache, this folder outlives an upgrade of cxsite: making
 a few hundred photos again costs minutes, and nothing but the imaging code and
@@ -24,16 +25,20 @@ import threading
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
+from cxsite.render.media.imagekeys import ImageSettings, fingerprint_label
+
 IMAGES_DIR = "images"
 FORMAT = 1  # of index.sqlite's tables
 PACKAGE = Path(__file__).resolve().parent.parent
-IMAGING_CODE = ("render/media/imaging.py", "render/media/svgsize.py")  # what shapes a derived file
+# What shapes a derived file.
+IMAGING_CODE = ("render/media/imaging.py", "render/media/imagekeys.py", "render/media/svgsize.py")
 # What imaging.DerivedImage names look like: nothing else is written or removed here.
 DERIVED_NAME = re.compile(r"[0-9a-f]{16}(?:-[0-9]+)?\.(?:jpg|png|webp|svg)")
 _OWN_FILES = ("VERSION", "index.sqlite", "index.sqlite-wal", "index.sqlite-shm", "index.sqlite-journal")
 _TABLES = (
     "CREATE TABLE IF NOT EXISTS originals (path TEXT PRIMARY KEY, facts BLOB)",
     "CREATE TABLE IF NOT EXISTS derived (key TEXT PRIMARY KEY, meta BLOB)",
+    "CREATE TABLE IF NOT EXISTS fingerprints (label TEXT PRIMARY KEY, fingerprint TEXT)",
 )
 
 
@@ -102,6 +107,17 @@ class ImageStore(Mapping):
         db.execute("BEGIN")
         db.executemany(sql, rows)
         db.execute("COMMIT")
+
+    def fingerprint(self, settings: ImageSettings) -> str:
+        """settings.fingerprint(), remembered under its label: Pillow is not imported to find it again."""
+        label = fingerprint_label(settings)
+        row = self._connection().execute("SELECT fingerprint FROM fingerprints WHERE label = ?",
+                                         (label,)).fetchone()
+        if row is not None:
+            return row[0]
+        fingerprint = settings.fingerprint()
+        self._write("INSERT OR REPLACE INTO fingerprints VALUES (?, ?)", [(label, fingerprint)])
+        return fingerprint
 
     @property
     def originals(self) -> dict[str, tuple]:

@@ -8,19 +8,19 @@ message and hint that the caller places at `path:line`.
 
 from __future__ import annotations
 
-import hashlib
 import io
 import struct
 import warnings
 from dataclasses import dataclass
 
-import PIL
-from PIL import Image, ImageCms, features
+from PIL import Image, ImageCms
 
+from cxsite.render.media.imagekeys import ALGORITHM, Box, ImageSettings, image_key, key_of, original_digest
 from cxsite.render.media.svgsize import looks_like_svg, svg_size
 
-# Bumped whenever this module would encode the same original differently.
-ALGORITHM = 1
+__all__ = ["ALGORITHM", "Box", "DerivedImage", "DerivedSet", "ImageError", "ImageSettings", "derive_image",
+           "image_key", "image_size", "original_digest"]
+
 
 # Only these parsers are tried: a web image has no business being EPS (which runs Ghostscript)
 # or one of the exotic formats Pillow can read.
@@ -62,36 +62,6 @@ class ImageError(ValueError):
 
 
 @dataclass(frozen=True)
-class Box:
-    """The largest width and height a derived image may have."""
-
-    width: int
-    height: int
-
-
-@dataclass(frozen=True)
-class ImageSettings:
-    """How derived images are made; everything but `max_pixels` shapes their bytes."""
-
-    thumbnail: Box = Box(480, 960)
-    large: Box = Box(1600, 1600)
-    jpeg_quality: int = 82
-    webp_quality: int = 80
-    # Under Pillow's own hard limit (2 × MAX_IMAGE_PIXELS ≈ 179 MP) so that ours, with its
-    # Chinese message, is the one a writer meets; 120 MP still admits a 108 MP phone photo.
-    max_pixels: int = 120_000_000
-
-    def fingerprint(self) -> str:
-        """Return a short digest of the settings and codec versions, for cache keys and names."""
-        parts = [f"algorithm={ALGORITHM}", f"pillow={PIL.__version__}",
-                 f"thumbnail={self.thumbnail.width}x{self.thumbnail.height}",
-                 f"large={self.large.width}x{self.large.height}",
-                 f"jpeg={self.jpeg_quality}", f"webp={self.webp_quality}"]
-        parts += [f"{name}={features.version(name)}" for name in ("jpg", "zlib", "webp", "littlecms2")]
-        return hashlib.blake2b("\n".join(parts).encode(), digest_size=8).hexdigest()
-
-
-@dataclass(frozen=True)
 class DerivedImage:
     """One file to publish: its ASCII name, bytes, pixel size and MIME type."""
 
@@ -119,20 +89,14 @@ class DerivedSet:
         return (self.thumbnail, self.large)
 
 
-def original_digest(data: bytes) -> bytes:
-    """Return the digest of an original's bytes, as cxsite's loader computes it for every file."""
-    return hashlib.blake2b(data, digest_size=16).digest()
+def derive_image(data: bytes, *, settings: ImageSettings | None = None,
+                 fingerprint: str | None = None) -> DerivedSet:
+    """Return the thumbnail and large version of an original image (raises ImageError).
 
-
-def image_key(digest: bytes, settings: ImageSettings) -> str:
-    """Return the ASCII key of an original (by its digest) under some settings: the start of its names."""
-    return hashlib.blake2b(settings.fingerprint().encode() + b"\0" + digest, digest_size=8).hexdigest()
-
-
-def derive_image(data: bytes, *, settings: ImageSettings | None = None) -> DerivedSet:
-    """Return the thumbnail and large version of an original image (raises ImageError)."""
+    `fingerprint` is settings.fingerprint() when the caller has it (remembered by the cache).
+    """
     settings = settings or ImageSettings()
-    key = image_key(original_digest(data), settings)
+    key = key_of(original_digest(data), fingerprint or settings.fingerprint())
     size = svg_size(data) if looks_like_svg(data) else None
     if size is not None:
         width, height = size

@@ -21,6 +21,7 @@ from cxsite.site import urls
 from cxsite.site.files import BODY, uses_of
 from cxsite.site.model import Picture, Site
 
+KEY_LENGTH = 16  # hexadecimal digits of imaging.image_key, which starts every derived file's name
 # The theme's widest content column (a bulletin's paper on a desktop screen), in CSS pixels.
 COLUMN_WIDTH = 1000
 # A body image's sizes for the browser's choice between its thumbnail and its large version.
@@ -98,7 +99,7 @@ def plan_images(site: Site, pages: list[Page]) -> list[OutputJob]:
         if not renditions:
             continue
         names = tuple(sorted({r.url.removeprefix(urls.DERIVED_IMAGES) for r in renditions}))
-        key = urls.DERIVED_IMAGES.lstrip("/") + names[0].split("-")[0].split(".")[0]
+        key = urls.DERIVED_IMAGES.lstrip("/") + names[0][:KEY_LENGTH]  # the set's image_key
         jobs.setdefault(key, OutputJob(key=key, inputs=names, make=lambda names=names: _files(site, names)))
     return [jobs[key] for key in sorted(jobs)]
 

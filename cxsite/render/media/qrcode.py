@@ -7,9 +7,11 @@ service for its code and the same address always gives the same bytes.
 from __future__ import annotations
 
 import io
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-import segno
+if TYPE_CHECKING:
+    import segno
 
 # Any of the eight masks gives a valid symbol (ISO/IEC 18004 §7.8); letting segno score all eight
 # for the best-looking one costs six times as long (12 ms instead of 2 ms a page, measured), on
@@ -38,6 +40,8 @@ def qr_svg(url: str, *, title: str = "手机扫码阅读", size: int = 128, dark
 
 def make_qr(url: str) -> segno.QRCode:
     """Return the QR symbol of an absolute http(s) URL (error correction M or better, never a Micro QR)."""
+    import segno  # imported when a code is drawn (30 ms): most rebuilds draw none
+
     _check_url(url)
     return segno.make(url, error="m", micro=False, mask=MASK)
 

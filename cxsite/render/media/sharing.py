@@ -24,6 +24,7 @@ from markupsafe import Markup
 from cxsite.content.schema import FileRef
 from cxsite.render.media.attachments import describe_file, download_link
 from cxsite.render.media.qrcode import qr_svg
+from cxsite.render.templates import relative_link
 from cxsite.site.files import body_image_url, static_url
 from cxsite.site.model import Picture
 
@@ -48,11 +49,6 @@ def _site(context, name: str):
     return context.environment.getattr(context["site"], name)
 
 
-def _relative(context, url: str) -> str:
-    """A link from the page being rendered to a site URL (the `url` global)."""
-    return context.environment.globals["url"](context, url)
-
-
 @jinja2.pass_context
 def picture(context, src: str) -> Picture | None:
     """How an image written in front matter is shown (None: an outside address or not an image)."""
@@ -67,7 +63,7 @@ def attachment(context, ref: FileRef) -> AttachmentLink:
     name = PurePosixPath(url).name
     size = _site(context, "file_size")(url)
     info = describe_file(name, size or 0)
-    link = download_link(_relative(context, url), name)
+    link = download_link(relative_link(context, url), name)
     return AttachmentLink(title=ref.label or PurePosixPath(name).stem, href=link.href,
                           download=link.download, label=info.label, mime=info.mime,
                           size_text=info.size_text if size is not None else "")
