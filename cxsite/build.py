@@ -20,9 +20,11 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from cxsite import __version__
+from cxsite.content.accesslog import AccessCounts, find_logs, read_access_logs
 from cxsite.content.config import Config, load_config
 from cxsite.content.extensions import Extensions, load_extensions
-from cxsite.content.project import scan_inputs
+from cxsite.content.outside import warn_outside
+from cxsite.content.project import LAYOUTS_DIR, STATIC_DIR, read_project_texts, scan_inputs
 from cxsite.content.reader import Loaded as Read
 from cxsite.content.reader import read_content
 from cxsite.content.slug import slugify
@@ -43,6 +45,7 @@ from cxsite.render.registry import Registry, make_registry
 from cxsite.site.files import file_uses
 from cxsite.site.graph import build_site, make_content
 from cxsite.site.model import HeldBack, Media, Site
+from cxsite.site.urls import base_path
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 FEED_FAMILIES = ("feeds", "calendars")  # output families counted as subscriptions in the summary
@@ -58,6 +61,7 @@ class BuildOptions:
     future: bool = False
     base_url: str | None = None
     portable: bool = False
+    access_logs: tuple[Path, ...] = ()  # web server logs to count page views in (--access-log)
     now: dt.datetime | None = None  # default: SOURCE_DATE_EPOCH, else the clock
     jobs: int | None = None  # worker processes; default: the core count
     cache_dir: Path | None = None  # default: <root>/.cxsite-cache
@@ -101,6 +105,7 @@ class BuildResult:
     seconds: float = 0.0
     stages: dict = field(default_factory=dict)  # stage -> seconds
     held: HeldBack = HeldBack()
+    access: AccessCounts | None = None  # what reading the access logs found (None: no logs read)
     # URLs of the documents whose Markdown body alone changed, when only the pages that read
     # them were checked; None when every page was checked against everything it read.
     body_only: frozenset | None = None
@@ -137,6 +142,7 @@ class Setup:
     registry: Registry
     extensions: Extensions
     settings: bytes  # digest of what every output depends on besides the content
+    logs: tuple[Path, ...] = ()  # the access logs page views are counted in (all exist)
 
 
 def set_up(options: BuildOptions) -> tuple[Setup | None, list[Problem]]:
@@ -157,10 +163,14 @@ def set_up(options: BuildOptions) -> tuple[Setup | None, list[Problem]]:
                               f"扩展注册失败：{type(exc).__name__}: {exc}",
                               "这是扩展代码的错误，请交给维护扩展的人检查"))
         registry = make_registry()
-    # Where keys are written in site.yaml changes no output: it is left out of the settings.
-    settings = digest((__version__, replace(config, lines={}), extensions.digest, options.portable,
-                       options.drafts, options.future))
-    return Setup(config, registry, extensions, settings), problems
+    # Where keys are written in site.yaml changes no output: it is left out of the settings; so are
+    # the access logs' names, whose views reach pages through the Site (recorded where they are shown).
+    settings = digest((__version__, replace(config, lines={}, access_logs=()), extensions.digest,
+                       options.portable, options.drafts, options.future))
+    lines = [config.lines.get(f"stats.access_logs.{i}") for i in range(len(config.access_logs))]
+    logs, found = find_logs(options.access_logs, config.access_logs, options.root, lines)
+    problems += found
+    return Setup(config, registry, extensions, settings, logs), problems
 
 
 @dataclass(frozen=True)
@@ -171,12 +181,16 @@ class Loaded:
     problems: list
     read: Read | None = None
     slugs: dict = field(default_factory=dict)  # tag and category slugs made this time
+    access: AccessCounts | None = None  # the page views of the access logs (None: no logs)
     images: Developed | None = None  # the web versions of photos, covers and body images
 
 
 def load_site(options: BuildOptions, setup: Setup, cache: Cache, state: State, *, stamps: dict | None = None,
-              timings: dict | None = None) -> Loaded:
-    """Read the content through the cache and make the Site graph."""
+              timings: dict | None = None, access: AccessCounts | None = None) -> Loaded:
+    """Read the content (through the cache) and the access logs, and make the Site graph.
+
+    `access` are views counted before from the same logs (the preview counts them once).
+    """
     timings = {} if timings is None else timings
     started = time.perf_counter()
     converter = Converter(cache, setup.config.markdown)
@@ -191,7 +205,7 @@ def load_site(options: BuildOptions, setup: Setup, cache: Cache, state: State, *
 
     read = read_content(options.root, setup.config, setup.registry.kinds, converter, known=state.sources,
                         stamps=stamps, mapper=mapper)
-    problems = list(read.problems)
+    problems = list(read.problems) + outside_references(options.root, setup.config)
     timings["load"] = time.perf_counter() - started
     started = time.perf_counter()
     slugs = dict(state.slugs)
@@ -201,6 +215,11 @@ def load_site(options: BuildOptions, setup: Setup, cache: Cache, state: State, *
             slugs[name] = slugify(name)
         return slugs[name]
 
+    if access is None and setup.logs:
+        access = read_access_logs(setup.logs, base_path(setup.config.base_url))
+        problems += access.problems
+    views = access.views if access else {}
+    period = (access.first_day, access.last_day) if access else ("", "")
     content = make_content(read, setup.registry.kinds, problems)
     timings["graph"] = time.perf_counter() - started
     started = time.perf_counter()
@@ -214,9 +233,18 @@ def load_site(options: BuildOptions, setup: Setup, cache: Cache, state: State, *
     started = time.perf_counter()
     site, found = build_site(setup.config, content, setup.registry.kinds, build_now(options, setup.config.tz),
                              drafts=options.drafts, future=options.future, portable=options.portable,
-                             html_store=cache.html, slugify=remembered_slug, media=images.media)
+                             html_store=cache.html, slugify=remembered_slug, views=views, views_period=period,
+                             media=images.media)
     timings["graph"] += time.perf_counter() - started
-    return Loaded(site, problems + images.problems + found, read, slugs, images)
+    return Loaded(site, problems + images.problems + found, read, slugs, access, images)
+
+
+def outside_references(root: Path, config: Config) -> list[Problem]:
+    """Warnings about what in layouts/, static/ and site.yaml would make browsers fetch from outside.
+
+    Content files are examined as they are read (and their warnings remembered with them).
+    """
+    return warn_outside(read_project_texts(root, (LAYOUTS_DIR, STATIC_DIR)), config.base_url)
 
 
 def produce_site(loaded: Loaded, setup: Setup, cache: Cache | None, state: State, sink: Sink,
@@ -235,7 +263,8 @@ def next_state(setup: Setup, loaded: Loaded, produced: Produced, *, scan: dict |
     return State(settings=setup.settings, sources=loaded.read.sources, markdown=loaded.read.markdown,
                  pages=produced.page_records, jobs=produced.job_records, slugs=loaded.slugs,
                  templates=produced.templates, scan=scan or {},
-                 horizon=time_horizon(loaded.site, produced.page_records), summary=summary, files=files or {})
+                 horizon=time_horizon(loaded.site, produced.page_records, produced.pages),
+                 summary=summary, files=files or {})
 
 
 @dataclass(frozen=True)
@@ -313,14 +342,16 @@ def _build_locked(options: BuildOptions, timings: dict) -> BuildResult:
     setup, problems = set_up(options)
     if setup is None or has_errors(problems):
         if setup is not None:  # the content is checked too (with a stand-in config): every problem at once
-            problems += load_site(options, setup, Cache(options.cache_path), State()).problems
+            # (the logs are left unread: nothing will be built with their views)
+            unlogged = replace(setup, logs=())
+            problems += load_site(options, unlogged, Cache(options.cache_path), State()).problems
         return BuildResult(tuple(sorted_problems(problems)))
     begun = time.perf_counter()
     cache = Cache(options.cache_path)
     state = cache.load_state(out, setup.settings, rows=False)
     timings["state"] = time.perf_counter() - begun
     begun = time.perf_counter()
-    scan = scan_inputs(options.root, setup.extensions.files)
+    scan = scan_inputs(options.root, setup.extensions.files, setup.logs)
     timings["scan"] = time.perf_counter() - begun
     unchanged = _unchanged_build(state, scan, build_now(options, setup.config.tz), out)
     if unchanged is not None:
@@ -368,7 +399,7 @@ def _write(options: BuildOptions, setup: Setup, cache: Cache, state: State, load
     result = BuildResult(tuple(sorted_problems(problems)), site, len(produced.pages), produced.rendered,
                          report.written, report.unchanged, report.deleted, feeds, len(site.static),
                          images_made=images.made, images_reused=images.reused, stages=timings,
-                         body_only=body_only)
+                         access=loaded.access, body_only=body_only)
     begun = time.perf_counter()
     _remember(cache, setup, state, loaded, produced, result, scan, out, report.generation)
     writer.finish()
@@ -464,18 +495,26 @@ class Session:
         self._state = State()
         self._setup: Setup | None = None
         self._loaded: Loaded | None = None
+        self._access: AccessCounts | None = None
         self._cache: Cache | None = None
 
     def rebuild(self, kinds: frozenset[str] | None = None) -> Rebuild:
-        """Rebuild in memory after changes of these kinds (None: any); on failure keep the last good files."""
-        with _without_cycle_collector():
+        """Rebuild in memory after changes of these kinds (None: any); on failure keep the last good files.
+
+        It holds the cache's lock while it works, as a build does: a `cxsite build` of the same
+        site waits for it, and it for the build.
+        """
+        with _without_cycle_collector(), BuildLocks([self.options.cache_path / "lock"]) as locks:
+            busy = locks.acquire(wait=True, timeout=self.options.wait_seconds)
+            if busy is not None:
+                return Rebuild((busy,), self._files)
             return self._rebuild(kinds)
 
     def _rebuild(self, kinds: frozenset[str] | None) -> Rebuild:
         """rebuild() with the collector paused."""
         problems: list = []
         if kinds is None or self.CONFIG in kinds or self._setup is None:
-            self._setup, self._loaded = None, None
+            self._setup, self._loaded, self._access = None, None, None
             setup, problems = set_up(self.options)
             if setup is None or has_errors(problems):
                 return Rebuild(tuple(sorted_problems(problems)), self._files)
@@ -484,7 +523,9 @@ class Session:
         state = self._state if self._state.settings == setup.settings else State()
         loaded = self._loaded
         if loaded is None or kinds is None or kinds - {self.LAYOUT}:
-            loaded = load_site(self.options, setup, cache, state)
+            # The access logs are counted once per configuration: a writer's edit does not change them.
+            loaded = load_site(self.options, setup, cache, state, access=self._access)
+            self._access = loaded.access
         problems += loaded.problems
         if loaded.site is None or has_errors(problems):
             self._loaded = None

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 import sys
 import threading
 import time
@@ -63,6 +64,10 @@ def summary_line(result: BuildResult, out: Path) -> str:
     if parts:
         flags = "、".join(f for f, n in (("--drafts", held.drafts), ("--future", held.future)) if n)
         text += f"。暂不发布：{'，'.join(parts)}（加 {flags} 可预览）"
+    access = result.access
+    if access is not None:
+        text += (f"。访问日志：{access.lines} 行，计入浏览 {access.counted} 次，"
+                 f"搜索引擎和程序的访问 {access.crawlers} 次不计，无法识别 {access.skipped_lines} 行")
     return text + "。"
 
 
@@ -110,6 +115,12 @@ class ProgressBar:
             self.bar, self.stage = None, ""
 
 
+def _say_waiting(holder: str) -> None:
+    """Tell the writer why nothing happens yet: another build of the same site runs."""
+    who = f"（进程 {holder}）" if holder.isdigit() else ""
+    click.echo(f"另一个 cxsite 正在生成这个网站{who}，等它完成后再开始……（加 --no-wait 则不等待）", err=True)
+
+
 def _site_root(root: str | None) -> Path:
     """Return the site's root folder (the current folder by default)."""
     return Path(root).resolve() if root else Path.cwd()
@@ -129,13 +140,18 @@ def cli() -> None:
 @click.option("--base-url", help="覆盖 site.yaml 中的 base_url")
 @click.option("--portable", is_flag=True, help="生成可直接用浏览器从本地打开的网站（链接以 index.html 结尾）")
 @click.option("--jobs", "-j", type=click.IntRange(1, 64), help="并行进程数（默认为 CPU 核数）")
-def build_command(root, out, drafts, future, base_url, portable, jobs) -> None:
+@click.option("--no-wait", is_flag=True, help="另一个 cxsite 正在生成同一个网站时不等待，直接退出")
+@click.option("--access-log", "access_logs", multiple=True, type=click.Path(dir_okay=False),
+              help="从网站服务器的访问日志统计浏览次数（nginx/Apache 或 IIS 格式，可以是 .gz；可写多次）")
+def build_command(root, out, drafts, future, base_url, portable, jobs, no_wait, access_logs) -> None:
     """生成网站到输出文件夹；失败时保留上一次的网站不变。"""
     site_root = _site_root(root)
     progress = ProgressBar()
     seams = click.get_current_context().obj or {}  # tests hand in a file system here
     options = BuildOptions(site_root, Path(out).resolve() if out else None, drafts, future, base_url,
-                           portable, jobs=jobs, progress=progress, files=seams.get("files"))
+                           portable, access_logs=tuple(Path(p).resolve() for p in access_logs), jobs=jobs,
+                           progress=progress, files=seams.get("files"), wait=not no_wait,
+                           on_wait=_say_waiting)
     try:
         result = build(options)
     finally:
@@ -290,13 +306,14 @@ def check_command(root, drafts, future, base_url, output_format, strict, fix_enc
 @click.argument("kind", type=click.Choice(KINDS), metavar="bulletin|post|event|page")
 @click.argument("title")
 @click.option("--root", "-C", type=click.Path(file_okay=False), help="网站根目录（默认为当前目录）")
-def new_command(kind, title, root) -> None:
-    """新建一期简报、一篇文章、一个活动或一个页面，文件名取标题的拼音。"""
+@click.option("--force", is_flag=True, help="已有同名的稿件时也新建")
+def new_command(kind, title, root, force) -> None:
+    """新建一期简报、一篇文章、一个活动或一个页面（草稿），文件名取标题的拼音。"""
     if not title.strip():
         raise click.BadParameter("标题不能为空", param_hint="TITLE")
     from cxsite.authoring.create import create_document
 
-    plan, problems = create_document(_site_root(root), kind, title)
+    plan, problems = create_document(_site_root(root), kind, title, force)
     print_problems(problems)
     if plan is None:
         sys.exit(EXIT_PROBLEMS)
@@ -316,6 +333,33 @@ def init_command(directory) -> None:
         sys.exit(EXIT_PROBLEMS)
     click.echo(f"已在 {target} 建立新网站（{len(files)} 个文件）。写稿说明见其中的 README.md；"
                f"进入该文件夹运行 cxsite build 即可生成网站。")
+
+
+@cli.command("bundle")
+@click.argument("directory", type=click.Path())
+@click.option("--platform", "platforms", type=click.Choice(["windows", "linux"]), multiple=True,
+              help="只为这个平台准备（可写多次；默认 windows 和 linux）")
+@click.option("--python", "pythons", multiple=True, metavar="3.11",
+              help="只为这个 Python 版本准备（可写多次；默认 3.11、3.12、3.13）")
+@click.option("--source", type=click.Path(file_okay=False),
+              help="cxsite 源代码文件夹（默认为正在运行的 cxsite 所在处）")
+def bundle_command(directory, platforms, pythons, source) -> None:
+    """制作离线安装包：cxsite 和全部依赖的 wheel 放进文件夹 DIRECTORY，附安装脚本，供不能上网的电脑安装。"""
+    from cxsite.authoring.bundle import PLATFORMS, PYTHONS, Target, make_bundle
+
+    for version in pythons:
+        if not re.fullmatch(r"3\.\d{1,2}", version):
+            raise click.BadParameter(f"“{version}”不是 Python 版本，写成 3.11 这样", param_hint="--python")
+    targets = [Target(p, v) for p in platforms or PLATFORMS for v in pythons or PYTHONS]
+    root = Path(source).resolve() if source else Path(__file__).resolve().parent.parent
+    made, problems = make_bundle(Path(directory).resolve(), root, targets,
+                                 lambda text: click.echo(text, err=True))
+    print_problems(problems)
+    if made is None:
+        sys.exit(EXIT_PROBLEMS)
+    click.echo(f"已制作离线安装包 {made.folder}：{len(made.wheels)} 个 wheel，共 {made.size / 1e6:.1f} MB，"
+               f"适用于 {'、'.join(t.label for t in made.targets)}。把整个文件夹复制到要安装的电脑上，"
+               "Windows 双击“安装.bat”，Linux 运行 sh install.sh。")
 
 
 def main() -> None:

@@ -175,3 +175,38 @@ def test_bulletin_prints_like_the_paper_bulletin(browser, served):
     page.emulate_media(media="screen")
     assert page.locator(".site-nav").is_visible()
     page.context.close()
+
+
+# --- feeds and the sitemap opened in the browser (issue 16, item 4) ------------------------------
+
+XML_PAGES = [
+    ("feed.xml", "feed", "创先争优活动专题", "RSS 订阅源 · 最新 11 篇"),
+    ("atom.xml", "atom", "创先争优活动专题", "Atom 订阅源 · 最新 11 篇"),
+    ("branches/houqin/feed.xml", "branch-feed", "创先争优活动专题·第一党支部", "RSS 订阅源 · 最新 6 篇"),
+    ("sitemap.xml", "sitemap", "网站地图", "共 71 个页面"),
+]
+
+
+@pytest.mark.parametrize(("path", "name", "heading", "lead"), XML_PAGES, ids=[p[1] for p in XML_PAGES])
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_feeds_and_sitemap_open_as_chinese_pages(browser, served, path, name, heading, lead, viewport):
+    base, _ = served
+    page, requests, bad = _open(browser, base + path, viewport)
+    page.screenshot(path=str(ARTIFACTS / f"{name}-{'phone' if viewport is PHONE else 'desktop'}.png"))
+    text = page.inner_text("body")
+    assert "does not appear to have any style information" not in text
+    assert page.inner_text("h1") == heading
+    assert " ".join(page.inner_text(".list-lead").split()) == lead
+    assert page.get_attribute("html", "lang") == "zh-CN"
+    # The site's own style sheet, found from a feed at any depth under the sub-path.
+    masthead = page.evaluate("getComputedStyle(document.querySelector('.masthead')).backgroundImage")
+    assert masthead.startswith("linear-gradient(")
+    assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+    home = page.evaluate("document.querySelector('.brand').href")
+    subscribe = page.evaluate("[...document.querySelectorAll('a')].map(a => a.href)")
+    assert home == base and (path == "sitemap.xml" or base + "subscribe/" in subscribe)
+    if path != "sitemap.xml":
+        assert "这是订阅源，不是普通网页" in text and "订阅地址：https://elsewhere.example.org/other/" in text
+    assert bad == []
+    assert [u for u in requests if urlsplit(u).hostname != "127.0.0.1"] == []
+    page.context.close()

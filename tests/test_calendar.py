@@ -3,17 +3,28 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import icalendar
 import pytest
 
+from cxsite.content.config import load_config
+from cxsite.content.dates import parse_duration
 from tests.support import FIXED_NOW, REPO, build_at
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 EIGHT_HOURS = dt.timedelta(hours=8)
-UID_HOST = "@intranet.example.org/zt/cxcy"
+
+
+def uid_mark(organization: str) -> str:
+    """What follows an event's id in its UID: a mark of the organization, never the site's address."""
+    return "@" + hashlib.blake2b(organization.encode("utf-8"), digest_size=5).hexdigest() + ".cxsite"
+
+
+UID_HOST = uid_mark("省林业规划院")
+SMALL_UID = uid_mark("测试单位")
 
 
 @pytest.fixture(scope="module")
@@ -70,7 +81,7 @@ def test_a_timed_event_is_at_the_right_time_in_shanghai(example):
     assert b"DTEND;TZID=Asia/Shanghai:20100716T173000\r\n" in data
     assert str(event["SUMMARY"]) == "院创先争优活动动员大会"
     assert str(event["LOCATION"]) == "院新楼三楼会议室"
-    url = "https://intranet.example.org/zt/cxcy/events/dongyuan-dahui/"
+    url = "https://intranet.lyghy.internal/zt/cxcy/events/dongyuan-dahui/"
     assert str(event["URL"]) == url
     description = str(event["DESCRIPTION"])
     assert description.startswith("院领导、全体在职党员和研究生代表共56人参加。")
@@ -173,7 +184,7 @@ def timed(tmp_path):
     """A small site with one event for each way of writing a time: (root, result, VEVENTs by id)."""
     root = tmp_path / "site"
     (root / "content").mkdir(parents=True)
-    (root / "site.yaml").write_text("title: 测试\norganization: 测试单位\nbase_url: https://example.org/\n",
+    (root / "site.yaml").write_text("title: 测试\norganization: 测试单位\nbase_url: https://ceshi.internal/\n",
                                     encoding="utf-8")
     (root / "content" / "branches.yaml").write_text("- {id: a, name: 甲}\n- {id: b, name: 乙}\n",
                                                     encoding="utf-8")
@@ -181,7 +192,7 @@ def timed(tmp_path):
     result = build_at(root, tmp_path / "out")
     assert result.ok
     calendar = read_calendar(tmp_path / "out" / "events.ics")
-    return root, result, {uid.removesuffix("@example.org"): e for uid, e in events_by_uid(calendar).items()}
+    return root, result, {uid.removesuffix(SMALL_UID): e for uid, e in events_by_uid(calendar).items()}
 
 
 def when(event: icalendar.Event) -> tuple:
@@ -197,24 +208,24 @@ def at(day: int, hour: int, minute: int = 0, month: int = 7) -> dt.datetime:
 def test_every_way_of_writing_a_time(timed):
     _, _, events = timed
     assert when(events["range"]) == (at(16, 14, 30), at(16, 17, 30))
-    assert when(events["start-only"]) == (at(20, 9), None)
+    assert when(events["start-only"]) == (at(20, 9), at(20, 11))  # two hours, unless site.yaml says
     assert when(events["full-width"]) == (at(21, 14, 30), at(21, 16))
     assert when(events["one-day"]) == (dt.date(2010, 7, 22), dt.date(2010, 7, 23))
     assert when(events["many-days"]) == (dt.date(2010, 7, 23), dt.date(2010, 7, 26))
     assert when(events["many-days-timed"]) == (at(26, 9), at(27, 17))
-    assert when(events["clock-in-date"]) == (at(28, 10), None)
+    assert when(events["clock-in-date"]) == (at(28, 10), at(28, 12))
     assert when(events["unreadable"]) == (dt.date(2010, 7, 29), dt.date(2010, 7, 30))
     assert str(events["unreadable"]["DESCRIPTION"]).startswith("时间：下午\n\n")
-    assert when(events["backwards"]) == (at(30, 16), None)
-    assert all(str(e["UID"]).endswith("@example.org") for e in events.values())
+    assert when(events["backwards"]) == (at(30, 16), at(30, 18))
+    assert all(str(e["UID"]).endswith(SMALL_UID) for e in events.values())
 
 
 def test_unreadable_times_are_warnings_with_their_line(timed):
     _, result, _ = timed
     assert [p.format() for p in result.problems] == [
-        "content/events.yaml:33: 警告：time（时间）“下午”无法识别，日历中按全天活动处理\n"
+        "content/events.yaml:33:9: 警告：time（时间）“下午”无法识别，日历中按全天活动处理\n"
         "    提示：写成 14:30 或 14:30-17:30（24 小时制，半角冒号）",
-        "content/events.yaml:37: 警告：time（时间）“16:00-15:00”的结束时间不晚于开始时间，"
+        "content/events.yaml:37:9: 警告：time（时间）“16:00-15:00”的结束时间不晚于开始时间，"
         "日历中按只有开始时间的活动处理\n"
         "    提示：写成 14:30 或 14:30-17:30（24 小时制，半角冒号）",
     ]
@@ -224,8 +235,8 @@ def test_branch_calendars_of_the_small_site(timed, tmp_path):
     out = tmp_path / "out"
     a = events_by_uid(read_calendar(out / "branches/a/events.ics"))
     b = events_by_uid(read_calendar(out / "branches/b/events.ics"))
-    assert sorted(a) == ["range@example.org", "start-only@example.org"]
-    assert sorted(b) == ["range@example.org"]
+    assert sorted(a) == ["range" + SMALL_UID, "start-only" + SMALL_UID]
+    assert sorted(b) == ["range" + SMALL_UID]
 
 
 def test_uids_survive_edits(timed, tmp_path):
@@ -235,19 +246,57 @@ def test_uids_survive_edits(timed, tmp_path):
                     encoding="utf-8")
     assert build_at(root, tmp_path / "again").ok
     after = events_by_uid(read_calendar(tmp_path / "again" / "events.ics"))
-    moved = after["range@example.org"]
+    moved = after["range" + SMALL_UID]
     assert str(moved["SUMMARY"]) == "动员大会（改期）"
     assert when(moved) == (at(17, 14, 30), at(17, 17, 30))
-    assert sorted(after) == sorted(uid + "@example.org" for uid in before)
+    assert sorted(after) == sorted(uid + SMALL_UID for uid in before)
 
 
 def test_a_site_without_events_has_empty_calendars(tmp_path):
     root = tmp_path / "site"
     (root / "content").mkdir(parents=True)
-    (root / "site.yaml").write_text("title: 测试\norganization: 测试单位\nbase_url: https://example.org/\n",
+    (root / "site.yaml").write_text("title: 测试\norganization: 测试单位\nbase_url: https://ceshi.internal/\n",
                                     encoding="utf-8")
     (root / "content" / "branches.yaml").write_text("- {id: a, name: 甲}\n", encoding="utf-8")
     assert build_at(root, tmp_path / "out").ok
     for name in ("events.ics", "branches/a/events.ics"):
         calendar = read_calendar(tmp_path / "out" / name)
         assert calendar.walk("VEVENT") == [] and calendar.walk("VTIMEZONE") == []
+
+
+def test_uids_do_not_depend_on_the_site_address(timed, tmp_path):
+    root, _, before = timed
+    moved = build_at(root, tmp_path / "moved", base_url="http://10.1.2.3/zt/cxcy/")
+    assert moved.ok
+    after = events_by_uid(read_calendar(tmp_path / "moved" / "events.ics"))
+    assert sorted(after) == sorted(uid + SMALL_UID for uid in before)
+    assert str(after["range" + SMALL_UID]["URL"]) == "http://10.1.2.3/zt/cxcy/events/range/"
+
+
+def test_the_default_duration_of_an_event_with_only_a_start_is_set_in_site_yaml(timed, tmp_path):
+    root, _, _ = timed
+    config = root / "site.yaml"
+    config.write_text(config.read_text(encoding="utf-8") + "events:\n  duration: 1h30m\n", encoding="utf-8")
+    assert build_at(root, tmp_path / "short").ok
+    events = events_by_uid(read_calendar(tmp_path / "short" / "events.ics"))
+    assert when(events["start-only" + SMALL_UID]) == (at(20, 9), at(20, 10, 30))
+    assert when(events["clock-in-date" + SMALL_UID]) == (at(28, 10), at(28, 11, 30))
+    assert when(events["range" + SMALL_UID]) == (at(16, 14, 30), at(16, 17, 30))  # its own end stays
+
+
+@pytest.mark.parametrize(("written", "expected"), [
+    ("2h", dt.timedelta(hours=2)), ("90m", dt.timedelta(minutes=90)), ("1.5h", dt.timedelta(minutes=90)),
+    ("1h30m", dt.timedelta(minutes=90)), ("2小时", dt.timedelta(hours=2)),
+    ("45分钟", dt.timedelta(minutes=45)), (3, dt.timedelta(hours=3)),
+])
+def test_durations_as_writers_write_them(written, expected):
+    assert parse_duration(written) == expected
+
+
+def test_an_unreadable_duration_is_an_error_in_site_yaml(tmp_path):
+    (tmp_path / "site.yaml").write_text("title: 测试\norganization: 测试单位\nbase_url: https://ceshi.internal/\n"
+                                        "events:\n  duration: 两个钟头\n", encoding="utf-8")
+    config, problems = load_config(tmp_path)
+    assert [p.format() for p in problems] == [
+        "site.yaml:5:13: 错误：events.duration（活动时长）“两个钟头”不是可识别的时长\n"
+        "    提示：写成 2h、1.5h、90m 或 2小时"]

@@ -10,15 +10,15 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from cxsite.check.doctor import examine
 from cxsite.check.linkcheck import links_of, resolve
 from cxsite.cli import cli
+from cxsite.content.outside import examine
 
 from support import REPO, build_at, tree_bytes
 
 ENV = {"SOURCE_DATE_EPOCH": "1288584000"}
 SITE = {
-    "site.yaml": "title: 测试专题\norganization: 测试单位\nbase_url: https://intranet.example.org/zt/\n",
+    "site.yaml": "title: 测试专题\norganization: 测试单位\nbase_url: https://intranet.lyghy.internal/zt/\n",
     "content/branches.yaml": "- id: houqin\n  name: 第一党支部\n",
     "content/bulletins/001.md": "---\ntitle: 开始\nissue: 1\ndate: 2010-07-20\n---\n\n## 小标题\n\n正文。\n",
 }
@@ -153,7 +153,7 @@ def test_links_made_by_layouts_are_checked_and_located(tmp_path):
 
 
 def test_resolving_links_of_output_files():
-    base = "https://intranet.example.org/zt/"
+    base = "https://intranet.lyghy.internal/zt/"
     assert resolve("../../css/site.css", "bulletins/3/index.html", base) == ("css/site.css", "")
     assert resolve("../", "bulletins/3/index.html", base) == ("bulletins/index.html", "")
     assert resolve("#%E5%B0%8F", "a/index.html", base) == ("a/index.html", "小")
@@ -166,7 +166,7 @@ def test_resolving_links_of_output_files():
 
 
 def test_links_inside_feeds_and_calendars_are_read():
-    base = "https://intranet.example.org/zt/"
+    base = "https://intranet.lyghy.internal/zt/"
     rss = (f'<rss><channel><link>{base}</link><item><link>{base}posts/a/</link>'
            f'<guid isPermaLink="false">x</guid><description>&lt;a href="{base}b/"&gt;b&lt;/a&gt;'
            '</description></item></channel></rss>').encode()
@@ -223,8 +223,8 @@ def test_doctor_leaves_plain_links_and_the_site_itself_alone(path, text):
 
 
 def test_the_site_s_own_host_is_not_outside():
-    assert doctor("layouts/a.html", '<img src="https://intranet.example.org/a.png">',
-                  {"intranet.example.org"}) == []
+    assert doctor("layouts/a.html", '<img src="https://intranet.lyghy.internal/a.png">',
+                  {"intranet.lyghy.internal"}) == []
 
 
 def test_the_built_in_theme_makes_no_request_outside():

@@ -52,8 +52,8 @@ def test_build_prints_a_summary_and_writes_the_default_folder(site):
     assert result.exit_code == 0
     assert result.stderr == ""
     assert without_time(result.stdout) == (
-        f"完成：38 个页面（本次渲染 38 个）；写入 54 个文件，未变 0 个，删除 0 个；订阅源 12 个，"
-        f"静态文件 3 个 → {out}；用时 … 秒。"
+        f"完成：40 个页面（本次渲染 40 个）；写入 59 个文件，未变 0 个，删除 0 个；订阅源 12 个，"
+        f"静态文件 6 个 → {out}；用时 … 秒。"
         "暂不发布：草稿 1 篇，未到发布日期 1 篇（加 --drafts、--future 可预览）。\n")
     assert (out / "bulletins" / "1" / "index.html").is_file()
 
@@ -112,7 +112,7 @@ def test_base_url_goes_into_feeds_and_sitemap_while_pages_stay_relative(site, tm
     for name in ("feed.xml", "atom.xml", "sitemap.xml"):
         xml = (moved / name).read_text(encoding="utf-8")
         assert "http://www.example.com/new/bulletins/1/" in xml, name
-        assert "lc.example.org" not in xml, name
+        assert "lc.lyghy.internal" not in xml, name
     before, after = tree_bytes(plain), tree_bytes(moved)
     assert sorted(before) == sorted(after)
     html = [name for name in sorted(before) if name.endswith(".html")]
@@ -120,7 +120,7 @@ def test_base_url_goes_into_feeds_and_sitemap_while_pages_stay_relative(site, tm
     for name in html:
         if name == "404.html":
             continue  # served at any depth, so it links from the site's root path
-        canonical = before[name].replace(b"https://lc.example.org/cxcy/", b"http://www.example.com/new/")
+        canonical = before[name].replace(b"https://lc.lyghy.internal/cxcy/", b"http://www.example.com/new/")
         # The QR code draws the page's absolute address: it must differ, and nothing else may.
         codes = [QR_SVG.findall(canonical), QR_SVG.findall(after[name])]
         assert len(codes[0]) == len(codes[1]) <= 1, name
@@ -161,8 +161,8 @@ def test_drafts_and_future_options(site, tmp_path):
     result = run("build", "--root", site, "--out", tmp_path / "c", "--drafts", "--future")
     assert "暂不发布" not in result.stdout
     assert without_time(result.stdout) == (
-        f"完成：46 个页面（本次渲染 46 个）；写入 62 个文件，未变 0 个，删除 0 个；订阅源 12 个，"
-        f"静态文件 3 个 → {tmp_path / 'c'}；用时 … 秒。\n")
+        f"完成：48 个页面（本次渲染 48 个）；写入 67 个文件，未变 0 个，删除 0 个；订阅源 12 个，"
+        f"静态文件 6 个 → {tmp_path / 'c'}；用时 … 秒。\n")
     # The tags only the draft and the future post carry get their pages back.
     assert (tmp_path / "c" / "tags" / "cao-gao-zhuan-yong" / "index.html").is_file()
     assert (tmp_path / "c" / "tags" / "wei-lai-zhuan-yong" / "index.html").is_file()

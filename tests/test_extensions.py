@@ -38,7 +38,7 @@ def test_the_extension_adds_a_kind_with_its_pages_and_feed(site, tmp_path):
     feed = feedparser.parse((out / "xuexi" / "feed.xml").read_bytes())
     assert not feed.bozo and [e.title for e in feed.entries] == [
         "森林防火知识读本", "《井冈先锋》专题片", "林场创先争优活动实施方案"]
-    assert feed.entries[0].link == "https://lc.example.org/cxcy/xuexi/fanghuo-zhishi/"
+    assert feed.entries[0].link == "https://lc.lyghy.internal/cxcy/xuexi/fanghuo-zhishi/"
 
 
 def test_references_of_the_new_kind_are_checked_like_the_built_in_ones(site, tmp_path):
@@ -53,7 +53,8 @@ def test_references_of_the_new_kind_are_checked_like_the_built_in_ones(site, tmp
         "    提示：每个编号只能用一次；"
         "同一条记录不要既写在 content/xuexi.yaml 里又单独写成 content/xuexi/ 下的文件",
         "content/xuexi/fanghuo-zhishi.yaml:4:12: 错误：branches 引用了不存在的支部“yulinn”\n"
-        "    提示：是不是 yulin？可用的支部编号：houqin、lituixiu、yulin"]
+        "    提示：是不是 yulin？可以写支部的编号或名称：houqin（后勤党支部）、lituixiu（离退休党支部）、"
+        "yulin（育林党支部）"]
 
 
 def test_an_edit_of_a_new_record_is_incremental_and_equals_a_clean_build(site, tmp_path):

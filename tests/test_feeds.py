@@ -6,7 +6,11 @@ import datetime as dt
 import functools
 import http.server
 import mimetypes
+import os
 import re
+import shutil
+import sqlite3
+import subprocess
 import threading
 import urllib.request
 from html.parser import HTMLParser
@@ -21,7 +25,7 @@ import pytest
 from cxsite.site.urls import output_path
 from tests.support import FIXED_NOW, REPO, build_at
 
-BASE = "https://intranet.example.org/zt/cxcy/"
+BASE = "https://intranet.lyghy.internal/zt/cxcy/"
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 # Every feed of the example site and how many items it carries (feeds.items is 20; fewer exist).
@@ -202,7 +206,7 @@ def test_feeds_reference_nothing_on_the_internet(example):
     out, _ = example
     for name in EXAMPLE_FEEDS:
         data = (out / name).read_text(encoding="utf-8")
-        hosts = set(re.findall(r"https?://([^/\"'<\s]+)", data)) - {"intranet.example.org"}
+        hosts = set(re.findall(r"https?://([^/\"'<\s]+)", data)) - {"intranet.lyghy.internal"}
         # Only XML namespace names may name other hosts; they are never fetched.
         assert hosts <= {"www.w3.org", "purl.org"}, (name, hosts)
         assert "<docs>" not in data and "feedgen" not in data, name
@@ -233,10 +237,11 @@ def test_two_builds_give_identical_feeds_whatever_the_clock(example, tmp_path):
 # --- a small site with more items than the limit, drafts, future posts and odd links -------------
 
 SMALL_SITE = {
-    "site.yaml": "title: 测试专题\norganization: 测试单位\nbase_url: https://example.org/zt/\n"
+    "site.yaml": "title: 测试专题\norganization: 测试单位\nbase_url: https://ceshi.internal/zt/\n"
                  "feeds:\n  items: 3\nslugs:\n  动态: dongtai\n  通知: tongzhi\n",
     "content/branches.yaml": "- {id: a, name: 甲支部}\n- {id: b, name: 乙支部}\n",
-    "static/img/a.png": "not really a png",
+    # An SVG under another name: any image cxsite can read (a broken one is an error).
+    "static/img/a.png": '<svg xmlns="http://www.w3.org/2000/svg" width="40" height="20"/>',
     **{f"content/posts/p{n}.md": f"---\ntitle: 第{n}篇动态\ndate: 2010-07-0{n} 09:00\ncategory: 动态\n"
                                  f"branches: [a]\n---\n\n第{n}篇的正文。\n" for n in range(1, 6)},
     **{f"content/bulletins/{n}.md": f"---\ntitle: 简报{n}\nissue: {n}\ndate: 2010-{6 + n:02d}-10\n"
@@ -244,14 +249,15 @@ SMALL_SITE = {
     "content/posts/p6.md": (
         "---\ntitle: 第六篇\ndate: 2010-10-20\ncategory: 通知\nbranches: [b]\n---\n\n"
         "## 小节\n\n见[第一篇](p1.md)和[小节](#小节)，![图](/img/a.png)。\n\n"
-        '<p><a href="../">上级</a> <img src="img/raw.png" alt="原图"> '
+        # A missing image is an error now (issue 16): a relative link to the file shows the rewriting.
+        '<p><a href="../">上级</a> <a href="img/raw.png">原图</a> '
         '<a href="https://www.example.com/x">外部</a></p>\n'),
     "content/posts/draft.md": "---\ntitle: 草稿\ndate: 2010-10-25\ncategory: 动态\nbranches: [a, b]\n"
                               "draft: true\n---\n\n草稿正文。\n",
     "content/posts/future.md": "---\ntitle: 未来\ndate: 2010-12-01\ncategory: 通知\nbranches: [a, b]\n"
                                "---\n\n以后再发。\n",
 }
-SMALL = "https://example.org/zt/"
+SMALL = "https://ceshi.internal/zt/"
 
 
 @pytest.fixture
@@ -399,6 +405,55 @@ def test_clients_read_every_feed_and_calendar_over_http(server):
             assert kind.split(";")[0] == calendar_type == "text/calendar"
         calendar = icalendar.Calendar.from_ical(body)
         assert len(calendar.walk("VEVENT")) == count, name
+
+
+# --- readable in a browser, unchanged for feed readers (issue 16, item 4) --------------------------
+
+_INSTRUCTION = re.compile(rb"<\?([\w-]+) ([^?]*)\?>")
+
+
+def instructions(data: bytes) -> dict[str, str]:
+    """The processing instructions before an XML file's root element, by target."""
+    head = re.split(rb"<(?:rss|feed|urlset)\b", data, maxsplit=1)[0]
+    return {m.group(1).decode(): m.group(2).decode().strip() for m in _INSTRUCTION.finditer(head)}
+
+
+@pytest.mark.parametrize("name", [*EXAMPLE_FEEDS, "sitemap.xml"])
+def test_feeds_and_the_sitemap_name_the_sites_own_stylesheet(example, name):
+    out, _ = example
+    found = instructions((out / name).read_bytes())
+    stylesheet = "xsl/sitemap.xsl" if name == "sitemap.xml" else "xsl/feed.xsl"
+    href = re.fullmatch(r'type="text/xsl" href="([^"]+)"', found["xml-stylesheet"]).group(1)
+    assert not href.startswith(("/", "http")), href  # relative: works under any sub-path
+    target = (out / name).parent / href
+    assert target.resolve() == (out / stylesheet).resolve() and target.is_file()
+    root = (out / name).parent / found["cxsite-root"]
+    assert (root / "index.html").resolve() == (out / "index.html").resolve()
+    assert (found["cxsite-title"], found["cxsite-organization"]) == ("创先争优活动专题", "省林业规划院")
+    assert b"http" not in (out / stylesheet).read_bytes().replace(b'"http://www.w3.org/', b"").replace(
+        b'"http://www.sitemaps.org/', b"")  # nothing fetched from outside the site
+
+
+@pytest.mark.skipif(shutil.which("newsboat") is None, reason="newsboat is not installed (apt: newsboat)")
+def test_newsboat_reads_every_feed_over_http(server, tmp_path):
+    www, origin = server
+    base = origin + "zt/cxcy/"
+    assert build_at(REPO, www / "zt" / "cxcy", base_url=base).ok
+    for name, count in EXAMPLE_FEEDS.items():
+        home = tmp_path / "newsboat" / name.replace("/", "-")
+        home.mkdir(parents=True)
+        (home / "urls").write_text(base + name + "\n", encoding="utf-8")
+        (home / "config").write_text("", encoding="utf-8")
+        command = ["newsboat", "-u", str(home / "urls"), "-c", str(home / "cache.db"),
+                   "-C", str(home / "config"), "-x", "reload", "print-unread"]
+        done = subprocess.run(command, capture_output=True, text=True, timeout=60,
+                              env={**os.environ, "HOME": str(home)})
+        assert (done.returncode, done.stdout.strip()) == (0, f"{count} unread articles"), (name, done.stderr)
+        with sqlite3.connect(home / "cache.db") as db:
+            [(title,)] = db.execute("SELECT title FROM rss_feed").fetchall()
+            items = db.execute("SELECT title, url FROM rss_item").fetchall()
+        assert title == feedparser.parse(www / "zt" / "cxcy" / name).feed.title, name
+        assert len(items) == count and all(url.startswith(base) for _, url in items), name
 
 
 def test_clients_discover_a_branch_feed_from_its_page(server):

@@ -34,15 +34,15 @@ def test_example_site_matches_golden(example_build, update_golden):
 
 def test_sample_builds_without_any_problem(sample_build):
     assert sample_build.result.problems == ()
-    assert (sample_build.result.pages, sample_build.result.written) == (38, 54)
+    assert (sample_build.result.pages, sample_build.result.written) == (40, 59)
 
 
 def test_example_builds_without_any_problem(example_build):
     assert example_build.result.problems == ()
     # 第5期 (2011-01-12) and the closing post (2011-07-01) come after the tests' clock (2010-11-01).
     assert example_build.result.held_back == HeldBack(drafts=0, future=2, next_due=EXAMPLE_NEXT_DUE)
-    # 106 files, and 20 images: thumbnail and large version of 6 photos and 4 covers (第5期 is held back)
-    assert (example_build.result.pages, example_build.result.written) == (71, 126)
+    # 111 files, and 20 images: thumbnail and large version of 6 photos and 4 covers (第5期 is held back)
+    assert (example_build.result.pages, example_build.result.written) == (73, 131)
 
 
 def test_draft_and_future_post_are_held_back_and_counted(sample_build):
@@ -70,6 +70,7 @@ def test_sample_output_files(sample_build):
         "branches/yulin/events.ics", "branches/yulin/feed.xml", "branches/yulin/index.html",
         "bulletins/1/index.html", "bulletins/2/index.html", "bulletins/3/index.html",
         "bulletins/feed.xml", "bulletins/index.html", "bulletins/page/2/index.html",
+        "bulletins/print/index.html",  # the 合订本
         "categories/gong-zuo-dong-tai/feed.xml", "categories/gong-zuo-dong-tai/index.html",
         "categories/index.html",
         "categories/xin-de-ti-hui/feed.xml", "categories/xin-de-ti-hui/index.html",
@@ -77,15 +78,17 @@ def test_sample_output_files(sample_build):
         "events.ics", "events/dongyuan/index.html", "events/fanghuo/index.html", "events/index.html",
         "events/xuexi/index.html",
         "fang-an/index.html", "feed.xml", "guanyu/index.html", "honors/index.html",
-        "img/favicon.svg", "img/huichang.svg", "index.html",
+        "img/favicon.svg", "img/huichang.svg", "index.html", "js/print.js",
         "phases/index.html", "phases/phase-1/index.html", "phases/phase-2/index.html",
         "posts/2010-07-20-yumiao/index.html", "posts/2010-08-30-xinde/index.html", "posts/index.html",
-        "sitemap.xml", "subscribe/index.html",
+        "sitemap.xml", "stats/index.html", "subscribe/index.html",
         # pinyin slugs (行动 reads xing-dong); site.yaml's explicit slug wins for 护林防火;
         # the tags only the draft and the future post carry have no page.
         "tags/dong-yuan-bu-shu/index.html", "tags/fang-huo/index.html", "tags/index.html",
         "tags/xing-dong-ji-hua/index.html", "tags/xing-dong-ji-hua/page/2/index.html",
         "tags/xue-xi-tao-lun/index.html",
+        # the stylesheets that show feeds and the sitemap as pages in a browser
+        "xsl/feed.xsl", "xsl/sitemap.xsl",
     ]
 
 

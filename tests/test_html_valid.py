@@ -51,7 +51,7 @@ def findings(example_build, sample_build, tmp_path_factory) -> list[str]:
     broken = tmp_path_factory.mktemp("broken") / "broken.html"
     broken.write_text(BROKEN_PAGE, encoding="utf-8")
     pages = html_files(example_build.out) + html_files(sample_build.out)
-    assert len(pages) == 71 + 38
+    assert len(pages) == 73 + 40
     root = Path(os.path.commonpath([example_build.out, sample_build.out, broken.parent]))
     return validate([broken, *pages], root)
 

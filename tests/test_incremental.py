@@ -441,7 +441,8 @@ def test_changing_any_field_of_a_page_changes_its_digest(tmp_path):
     other = {"url": "/b/", "template": "post.html", "title": "乙", "kind": "post", "doc": second,
              "record": site.branches[1], "term": site.tags[1], "items": (second, first),
              "pager": Pager(2, 3, "/a/"),
-             "groups": (("8月", (first,)),), "data": None, "feed": "", "in_sitemap": False}
+             "groups": (("8月", (first,)),), "data": None, "feed": "", "in_sitemap": False,
+             "expires": FIXED_NOW, "links_checked": False}
     fields = sorted(f.name for f in dataclasses.fields(Page))
     assert sorted(other) == fields, "give the new field another value here"
     digests = Digests(site)

@@ -102,12 +102,13 @@ def test_the_model_and_rendering_know_nothing_of_the_incremental_machinery():
 WRITERS = ("publish/", "incremental/store.py", "incremental/imagestore.py")
 # What may read files: the project (content/project.py, reader.py, config.py, extensions.py and the
 # template loader), publish (the previous build's manifest), the cache (its own folder), the preview
-# server (its live-reload script, a resource of the package) and scaffold (the skeleton of a new
-# site, a resource of the package too).
+# server (its live-reload script, a resource of the package), scaffold (the skeleton of a new
+# site, a resource of the package too), the access logs (the web server's, which the admin names) and
+# the bundle (the wheels it has just downloaded).
 READERS = ("content/project.py", "content/reader.py", "content/config.py", "content/extensions.py",
            "render/templates.py", "publish/", "incremental/store.py", "incremental/imagestore.py",
            "serve/server.py",
-           "authoring/scaffold.py")
+           "authoring/scaffold.py", "content/accesslog.py", "authoring/bundle.py")
 
 WRITE_METHODS = {
     "write_text", "write_bytes", "mkdir", "makedirs", "unlink", "rmdir", "rmtree", "rename", "renames",

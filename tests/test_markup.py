@@ -56,7 +56,7 @@ def test_internal_links_become_markers_with_their_lines(markup):
     assert rendered.links == (
         Link("content/pages/fang-an.md", "../pages/fang-an.md#安排", 3),
         Link("/events/", "/events/", 3),
-        Link("/img/a.png", "/img/a.png", 5))
+        Link("/img/a.png", "/img/a.png", 5, image=True))
 
 
 def image(markup: Markup, src: str, alt: str) -> str:

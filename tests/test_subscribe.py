@@ -77,7 +77,7 @@ def test_subscribe_page_is_in_the_sitemap(example):
 def test_every_page_links_subscribe_in_its_footer_and_the_main_feeds(example):
     out, _ = example
     pages = sorted(out.rglob("*.html"))
-    assert len(pages) == 71
+    assert len(pages) == 73
     for path in pages:
         html = path.read_text(encoding="utf-8")
         url = "/" + path.relative_to(out).as_posix().removesuffix("index.html")

@@ -234,8 +234,8 @@ def test_a_single_value_is_a_list_of_one():
     ("title: 标题\nissue: 1\ndate: 2010-07-08\n作者: 张三", [
         "a.md:5:1: 警告：简报不认识的键“作者”，已忽略\n    提示：是不是想写 author（作者）？"]),
     ("title: 标题\nissue: 1\ndate: 2010-07-08\nfoo: 1", [
-        "a.md:5:1: 警告：简报不认识的键“foo”，已忽略\n    提示：可用的键：author、branches、cover、date、"
-        "distribution、draft、events、issue、summary、tags、title"]),
+        "a.md:5:1: 警告：简报不认识的键“foo”，已忽略\n    提示：可用的键：attachments、author、branches、"
+        "copies、cover、date、distribution、draft、events、issue、summary、tags、title"]),
     ("title: 标题", [
         "a.md:2: 错误：缺少必填项 issue（期号）\n    提示：加上一行“issue: …”",
         "a.md:2: 错误：缺少必填项 date（日期）\n    提示：加上一行“date: …”"]),

@@ -24,13 +24,15 @@ def today(root: Path, tz: dt.tzinfo) -> dt.date:
     return build_now(BuildOptions(root), tz).date()
 
 
-def create_document(root: Path, kind: str, title: str) -> tuple[NewFile | None, list[Problem]]:
-    """Write a new bulletin, post, event or page into the site at root."""
+def create_document(root: Path, kind: str, title: str,
+                    force: bool = False) -> tuple[NewFile | None, list[Problem]]:
+    """Write a new bulletin, post, event or page into the site at root (a title in use needs `force`)."""
     setup, problems = set_up(BuildOptions(root))
     if setup is None or has_errors(problems):
         return None, problems
     config = setup.config
-    plan, found = new_file(kind, title, today(root, config.tz), read_existing(root, config, setup.registry))
+    existing = read_existing(root, config, setup.registry)
+    plan, found = new_file(kind, title, today(root, config.tz), existing, force)
     if plan is None:
         return None, found
     problem = write_new_file(root / plan.path, plan.text, plan.path)
@@ -49,7 +51,10 @@ def read_existing(root: Path, config: Config, registry: Registry) -> Existing:
     issues: dict[int, tuple] = {}
     urls: set[str] = set()
     ids: dict[str, set] = {k.name: set() for k in registry.kinds if k.id_field and not k.is_document}
+    titles: dict[tuple, str] = {}
     for item in check_all(root, config, registry.kinds):
+        if isinstance(item, Parsed) and item.values.get("title"):
+            titles.setdefault((_NEW_KINDS.get(item.kind, item.kind), item.values["title"]), item.path)
         if isinstance(item, Unbuilt):
             if item.identity and item.identity[0] == "issue":
                 issues.setdefault(item.identity[1], ())
@@ -63,4 +68,7 @@ def read_existing(root: Path, config: Config, registry: Registry) -> Existing:
             urls.add(url)
     last = issues[max(issues)] if issues else ()
     return Existing(frozenset(issues), {k: frozenset(v) for k, v in ids.items()}, frozenset(urls),
-                    list_content_files(root), last)
+                    list_content_files(root), last, titles)
+
+
+_NEW_KINDS = {"events": "event"}  # the kind a source item is, as `cxsite new` names it

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from string import Template
 
+from cxsite.content.placeholders import BODY, EVENT_SUMMARY
 from cxsite.content.slug import slugify
 from cxsite.content.syntax import parse_yaml
 from cxsite.problem import Problem, error
@@ -18,6 +19,7 @@ KIND_NAMES = {"bulletin": "简报", "post": "文章", "event": "活动", "page":
 SLUG_LIMIT = 50
 SKELETON = Path(__file__).resolve().parent.parent / "skeleton"
 DEFAULT_DISTRIBUTION = ("各支部",)
+DRAFT_LINE = "draft: true         # 草稿：写好后删除这一行（或改为 false）才会发布"
 
 
 @dataclass(frozen=True)
@@ -29,6 +31,7 @@ class Existing:
     urls: frozenset = frozenset()  # URLs of posts and pages
     files: frozenset = frozenset()  # paths relative to the root, content/… with forward slashes
     last_distribution: tuple = ()  # 发送范围 of the latest bulletin, to reuse
+    titles: dict = field(default_factory=dict)  # (kind, title) -> the file that has it
 
 
 @dataclass(frozen=True)
@@ -79,15 +82,25 @@ def _free(base: str, taken) -> str:
     return name
 
 
-def new_file(kind: str, title: str, today: dt.date,
-             existing: Existing) -> tuple[NewFile | None, list[Problem]]:
-    """Plan the file `cxsite new KIND TITLE` writes."""
+def new_file(kind: str, title: str, today: dt.date, existing: Existing,
+             force: bool = False) -> tuple[NewFile | None, list[Problem]]:
+    """Plan the file `cxsite new KIND TITLE` writes: a draft; a title already used needs `force`."""
     title = " ".join("".join(c for c in title if unicodedata.category(c) not in ("Cc", "Cs")).split())
     if not title:
         return None, [error("cxsite new", None, "标题不能为空",
                             '把标题写在引号里，如 cxsite new post "标题"')]
-    return {"bulletin": _bulletin, "post": _post, "event": _event, "page": _page}[kind](
-        title, today, existing), []
+    same = existing.titles.get((kind, title))
+    if same and not force:
+        return None, [error(same, None, f"已有标题相同的{KIND_NAMES[kind]}“{title}”，没有新建",
+                            f"要继续写它，直接打开 {same}；确实要再建一个同名的{KIND_NAMES[kind]}，"
+                            f"运行 cxsite new {kind} \"{title}\" --force")]
+    make = {"bulletin": _bulletin, "post": _post, "event": _event, "page": _page}[kind]
+    plan = make(title, today, existing)
+    return replace(plan, note=plan.note + DRAFT_NOTE), []
+
+
+DRAFT_NOTE = ("。这是草稿（draft: true），生成网站时不会发布；可用 cxsite serve --drafts 预览，"
+              "写好后删除 draft: true 这一行即可发布。")
 
 
 def _bulletin(title: str, today: dt.date, existing: Existing) -> NewFile:
@@ -102,13 +115,14 @@ issue: {issue}
 date: {today.isoformat()}
 author:
 summary:            # 一两句话的摘要；不写时取正文开头
-branches: []        # 相关支部的 id，如 [houqin, shengchan-1]
-events: []          # 相关活动的 id
+branches: []        # 相关支部的编号或名称，如 [houqin, 第二党支部]
+events: []          # 相关活动的编号或名称
 tags: []
 distribution: [{distribution}]   # 发送范围
+{DRAFT_LINE}
 ---
 
-（在这里书写正文。）
+{BODY}
 """
     return NewFile(f"content/bulletins/{name}.md", text, f"（第{issue}期）")
 
@@ -125,12 +139,13 @@ slug: {slug}
 category:           # 栏目，如 工作动态、心得体会
 author:
 summary:
-branches: []        # 相关支部的 id
-events: []          # 相关活动的 id
+branches: []        # 相关支部的编号或名称
+events: []          # 相关活动的编号或名称
 tags: []
+{DRAFT_LINE}
 ---
 
-（在这里书写正文。）
+{BODY}
 """
     return NewFile(f"content/posts/{today.isoformat()}-{slug}.md", text, f"（网址 /posts/{slug}/）")
 
@@ -143,15 +158,16 @@ def _event(title: str, today: dt.date, existing: Existing) -> NewFile:
     text = f"""id: {slug}
 title: {yaml_text(title)}
 date: {today.isoformat()}
-time:               # 如 "14:30-17:30"
+time:               # 如 "14:30-17:30"；只写开始时间时，日历里按 site.yaml 的 events.duration（默认 2 小时）计
 location:
 kind:               # 动员大会、学习讨论、讲座、评比、授牌……
-branches: all       # 参加支部的 id 列表，或 all（全院）
+branches: all       # 参加支部的编号或名称的列表，或 all（全院）
 participants:       # 参加人数
-phase:              # 所属阶段的 id
+phase:              # 所属阶段的编号或名称
 bulletin:           # 报道这次活动的简报期号
+{DRAFT_LINE}
 summary: |
-  （活动简介）
+  {EVENT_SUMMARY}
 """
     return NewFile(f"content/events/{slug}.yaml", text, f"（编号 {slug}）")
 
@@ -166,9 +182,10 @@ def _page(title: str, today: dt.date, existing: Existing) -> NewFile:
 title: {yaml_text(title)}
 weight: 50          # 排序，小的在前
 menu: false         # 写 true 则出现在网站菜单里
+{DRAFT_LINE}
 ---
 
-（在这里书写正文。）
+{BODY}
 """
     return NewFile(f"content/pages/{slug}.md", text, f"（网址 /{slug}/）")
 

@@ -118,7 +118,7 @@ def _feed_links(text: str, base_url: str) -> list[str]:
 
 def check_links(outputs: dict[str, bytes], static: set[str], base_url: str, source_of,
                 known_broken: set[tuple[str, str]], texts: dict[str, str],
-                spell=None) -> tuple[list[Problem], int]:
+                spell=None, unchecked: frozenset[str] = frozenset()) -> tuple[list[Problem], int]:
     """Check every internal link of the rendered site; return the problems and the link count.
 
     `source_of(output path)` names the file a writer edits to change that output;
@@ -127,6 +127,8 @@ def check_links(outputs: dict[str, bytes], static: set[str], base_url: str, sour
     searched for where a broken link is written, so it can be reported with its line.
     `spell(fragment)` is the id a written #fragment became (Markdown turns #小标题
     into the heading's ASCII id), so a broken anchor is found as the writer wrote it.
+    The links of the `unchecked` output paths are not checked (they repeat other pages' links);
+    their anchors are still targets.
     """
     files = set(outputs) | static
     parsed = {path: links_of(path, data, base_url) for path, data in sorted(outputs.items())}
@@ -135,7 +137,7 @@ def check_links(outputs: dict[str, bytes], static: set[str], base_url: str, sour
     reported = {url for _, url in known_broken}
     broken: dict[tuple[str, str], list[tuple[str, str]]] = defaultdict(list)
     count = 0
-    for path in order:
+    for path in (p for p in order if p not in unchecked):
         for written in parsed[path][0]:
             resolved = resolve(written, path, base_url)
             if resolved is None:

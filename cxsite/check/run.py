@@ -2,7 +2,7 @@
 
 Like a build it orders the stages (through build.render_all, which works in memory),
 but it publishes nothing: the output folder is not touched.
-Markdown links that point to nothing are warnings in a build and errors here.
+Markdown links that point to nothing and placeholder texts are warnings in a build and errors here.
 """
 
 from __future__ import annotations
@@ -11,15 +11,16 @@ from dataclasses import dataclass, replace
 from urllib.parse import urlsplit
 
 from cxsite.build import BuildOptions, render_all
-from cxsite.check.doctor import examine
 from cxsite.check.linkcheck import check_links
+from cxsite.content.config import PLACEHOLDER_SETTING
 from cxsite.content.markdown import anchor_of
+from cxsite.content.outside import OUTSIDE, examine
+from cxsite.content.placeholders import PLACEHOLDER
 from cxsite.content.project import find_legacy_encoded, read_project_texts
 from cxsite.problem import ERROR, Problem, has_errors, sorted_problems
 from cxsite.publish.files import rewrite_with_backup
 from cxsite.render.templates import template_source_path, theme_layout_texts
 from cxsite.site.integrity import BROKEN_LINK
-from cxsite.site.model import Site
 from cxsite.site.urls import output_path
 
 
@@ -37,6 +38,12 @@ class CheckResult:
         return not self.problems if strict else not has_errors(self.problems)
 
 
+# What a build lets through with a warning (the page still works) but must not be published:
+# links to nothing, placeholder texts left from `cxsite new`, the skeleton's example address,
+# references that make browsers fetch from outside the intranet.
+STRICT_IN_CHECK = frozenset({BROKEN_LINK, PLACEHOLDER, PLACEHOLDER_SETTING, OUTSIDE})
+
+
 def run_check(options: BuildOptions, fix_encoding: bool = False) -> CheckResult:
     """Check the site under options.root without writing its output."""
     root = options.root
@@ -44,19 +51,18 @@ def run_check(options: BuildOptions, fix_encoding: bool = False) -> CheckResult:
     rendered = render_all(options, fatal=lambda p: p.is_error and p.code != BROKEN_LINK)
     site = rendered.loaded.site if rendered.loaded else None
     texts = read_project_texts(root)
-    problems += [replace(p, severity=ERROR) if p.code == BROKEN_LINK else p for p in rendered.problems]
+    problems += [replace(p, severity=ERROR) if p.code in STRICT_IN_CHECK else p for p in rendered.problems]
     pages = links = 0
     if rendered.files:
         data = rendered.files
         pages = sum(1 for path in data if path.endswith(".html"))
+        unchecked = frozenset(output_path(p.url) for p in rendered.pages if not p.links_checked)
         found, links = check_links(data, {f.url for f in site.static}, site.config.base_url,
-                                   _sources(rendered.pages, root), _markdown_links(site),
-                                   dict(texts + theme_layout_texts()), anchor_of)
+                                   _sources(rendered.pages, root), _markdown_links(rendered.loaded),
+                                   dict(texts + theme_layout_texts()), anchor_of, unchecked)
         problems += found
     hosts = {urlsplit(site.config.base_url).hostname} if site is not None else set()
-    # An outside photo or cover is already an error where it is written (integrity.py): one line a mistake.
-    placed = {(p.path, p.line) for p in problems if p.is_error}
-    problems += [p for p in examine(texts, {h.lower() for h in hosts if h}) if (p.path, p.line) not in placed]
+    problems += examine(texts, {h.lower() for h in hosts if h})
     return CheckResult(tuple(sorted_problems(problems)), pages, links, converted)
 
 
@@ -81,7 +87,14 @@ def _sources(pages, root):
     return lambda path: owners.get(path, path)
 
 
-def _markdown_links(site: Site) -> set[tuple[str, str]]:
-    """(source, site URL or href as written) of Markdown links, which the build checks with their lines."""
-    return {(doc.path, text) for doc in site.documents + site.pages for link in doc.links
-            for text in (link.key, link.written) if text.startswith("/") or text == link.written}
+def _markdown_links(loaded) -> set[tuple[str, str]]:
+    """(source, site URL or href as written) of Markdown links, which the build checks with their lines.
+
+    Those of documents and of records' Markdown fields (an event's summary) alike.
+    """
+    site, read = loaded.site, loaded.read
+    found = [(doc.path, link) for doc in site.documents + site.pages for link in doc.links]
+    found += [(item.path, link) for item in read.items for name, (key, _) in item.markdown.items()
+              if name != "body" for link in read.markdown[key].links]
+    return {(path, text) for path, link in found for text in (link.key, link.written)
+            if text.startswith("/") or text == link.written}

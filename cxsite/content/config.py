@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from cxsite.content.dates import DateError, load_zone
+from cxsite.content.dates import DateError, load_zone, parse_duration
 from cxsite.content.engines import MarkdownSettings, read_settings
 from cxsite.content.project import CONFIG_FILE
 from cxsite.content.schema import FieldError, read_int, read_list, read_text
@@ -17,11 +17,12 @@ from cxsite.content.syntax import YamlValue, decode_source, parse_yaml
 from cxsite.problem import Problem, error, warning
 
 REQUIRED = ("title", "organization", "base_url")
-_NESTED_LABELS = {("feeds", "items"): "订阅源条数"}
+_NESTED_LABELS = {("feeds", "items"): "订阅源条数", ("bulletin", "copies"): "印数"}
+STATS_KEYS = {"access_logs": "访问日志"}
 
 DEFAULT_MENU = (
     ("首页", "/"), ("活动简报", "/bulletins/"), ("工作动态", "/posts/"), ("活动安排", "/events/"),
-    ("党支部", "/branches/"), ("荣誉榜", "/honors/"), ("归档", "/archive/"),
+    ("党支部", "/branches/"), ("荣誉榜", "/honors/"), ("活动统计", "/stats/"), ("归档", "/archive/"),
 )
 
 KNOWN_KEYS = {
@@ -29,8 +30,9 @@ KNOWN_KEYS = {
     "base_url": "网址", "language": "语言", "timezone": "时区", "intro": "首页导语",
     "banner": "横幅图片", "menu": "菜单", "pagination": "每页条数", "feeds": "订阅设置",
     "markdown": "Markdown 设置", "slugs": "网址名", "footer": "页脚", "bulletin": "简报版头",
-    "extensions": "扩展", "share": "分享设置",
+    "extensions": "扩展", "stats": "统计设置", "events": "活动设置", "share": "分享设置",
 }
+DEFAULT_EVENT_DURATION = dt.timedelta(hours=2)
 # Where a page's 手机扫码阅读 QR code shows: on screen (hidden in print), only in print (small, at the
 # foot), both, or nowhere.
 QR_PLACES = {"screen": "只在屏幕上显示，打印时不印", "print": "只在打印时印在页脚（小）",
@@ -68,9 +70,13 @@ class Config:
     slugs: dict = field(default_factory=dict)
     bulletin_name: str = "工作简报"  # the red masthead of a printed 简报
     bulletin_issuer: str = ""  # who issues it; the organization when empty
+    bulletin_copies: int | None = None  # 印数 of a printed 简报 that does not give its own `copies`
+    access_logs: tuple[str, ...] = ()  # `stats: access_logs`: globs of web server logs, from the site folder
     extensions: tuple[str, ...] = ()  # Python modules (files under the site, or installed) that register more
+    event_duration: dt.timedelta = DEFAULT_EVENT_DURATION  # how long an event with only a start lasts
     share_qr: str = "screen"  # where the 手机扫码阅读 QR code shows: one of QR_PLACES
-    lines: dict = field(default_factory=dict, compare=False)  # top-level key -> its line in site.yaml
+    # Top-level key -> its line in site.yaml; also "stats.access_logs.<n>" -> the line of each log pattern.
+    lines: dict = field(default_factory=dict, compare=False)
 
     @property
     def raw_html(self) -> str:
@@ -140,6 +146,8 @@ def read_config(data: YamlValue, base_url: str | None = None) -> tuple[Config, l
     url = base_url or raw.get("base_url")
     if url:
         values["base_url"] = _read_base_url(str(url), report)
+        problems += _placeholder_address(values["base_url"], data if not base_url else None)
+    problems += _placeholder_organization(values.get("organization", ""), data)
     if "timezone" in values:
         try:
             load_zone(values["timezone"])
@@ -159,11 +167,21 @@ def read_config(data: YamlValue, base_url: str | None = None) -> tuple[Config, l
         except FieldError as exc:
             report("extensions", f"extensions（扩展）{exc.args[0]}", exc.args[1])
     _read_share(_read_section(raw, "share", report), values, report)
+    events = _read_section(raw, "events", report)
+    if events.get("duration") is not None:
+        try:
+            values["event_duration"] = parse_duration(events["duration"])
+        except DateError as exc:
+            report("events", f"events.duration（活动时长）{exc}", "写成 2h、1.5h、90m 或 2小时", "duration")
     bulletin = _read_section(raw, "bulletin", report)
     for key in ("name", "issuer"):
         if bulletin.get(key):
             values[f"bulletin_{key}"] = str(bulletin[key])
+    _read_number(bulletin, "copies", values, "bulletin_copies", report, "bulletin")
     values["lines"] = {str(key): data.line_of(key) for key in raw}
+    values["access_logs"] = _read_stats(data, _read_section(raw, "stats", report), report, problems)
+    values["lines"].update({f"stats.access_logs.{i}": data.line_of("stats", "access_logs", i)
+                            for i in range(len(values["access_logs"] or ()))})
     if any(p.is_error for p in problems):
         return replace(STAND_IN, **{k: v for k, v in values.items() if v is not None}), problems
     return Config(**{k: v for k, v in values.items() if v is not None}), problems
@@ -192,6 +210,25 @@ def _check_keys(data: YamlValue, report) -> list[Problem]:
     return problems
 
 
+def _read_stats(data: YamlValue, section: dict, report, problems: list[Problem]) -> tuple[str, ...] | None:
+    """Read `stats:`, the access logs page views are counted from (file names or globs)."""
+    for key in section:
+        if key not in STATS_KEYS:
+            line, column = data.position_of("stats", key)
+            near = difflib.get_close_matches(str(key), list(STATS_KEYS), n=1, cutoff=0.6)
+            hint = f"是不是想写 {near[0]}？" if near else "可用的键：" + "、".join(STATS_KEYS)
+            message = f"stats 下不认识的配置项“{key}”，已忽略"
+            problems.append(warning(CONFIG_FILE, line, message, hint, column))
+    if section.get("access_logs") is None:
+        return None
+    try:
+        return read_list(section["access_logs"])
+    except FieldError as exc:
+        report("stats", f"stats.access_logs（访问日志）{exc.args[0]}",
+               "写成文件名的列表，如 [/var/log/nginx/access.log*]，可以用 * 通配", "access_logs")
+        return None
+
+
 def _read_markdown(data: YamlValue, section: dict, problems: list[Problem]) -> MarkdownSettings:
     """Read `markdown:` (engine, extensions, their options, raw_html), its mistakes located in site.yaml."""
     settings, found = read_settings(section)
@@ -208,9 +245,45 @@ def _read_base_url(url: str, report) -> str | None:
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         report("base_url", f"base_url“{url}”不是完整的网址",
-               "写成 http:// 或 https:// 开头的地址，如 https://intranet.example.org/zt/cxcy/")
+               "写成 http:// 或 https:// 开头的地址，如 http://192.168.1.10/zt/cxcy/")
         return None
     return url if url.endswith("/") else url + "/"
+
+
+# The example addresses (RFC 2606) cxsite's skeleton and documentation use; never a real site's.
+_PLACEHOLDER_DOMAINS = ("example.org", "example.com", "example.net", "example")
+PLACEHOLDER_ORGANIZATIONS = ("本单位",)  # the skeleton's
+PLACEHOLDER_SETTING = "placeholder-setting"  # the problems' code: a warning in a build, an error in check
+
+
+def is_placeholder_host(host: str) -> bool:
+    """Whether a host name is an example address (example.org, intranet.example.org, …)."""
+    host = host.lower().rstrip(".")
+    return any(host == domain or host.endswith("." + domain) for domain in _PLACEHOLDER_DOMAINS)
+
+
+def _placeholder_address(url: str | None, data: YamlValue | None) -> list[Problem]:
+    """Warn (once) while base_url is still an example address; `data` locates it in site.yaml."""
+    if not url or not is_placeholder_host(urlsplit(url).hostname or ""):
+        return []
+    message = (f"base_url 还是示例地址 {url}：订阅源、日历、网站地图和 404 页面里的完整地址都指向它，"
+               "读者用不了")
+    hint = "写网站发布后的实际地址，如 http://192.168.1.10/zt/cxcy/"
+    if data is None:  # given with --base-url
+        return [warning("--base-url", None, message, hint, code=PLACEHOLDER_SETTING)]
+    line, column = data.value_position("base_url")
+    return [warning(CONFIG_FILE, line, message, f"在 site.yaml 里{hint}；地址还没定时，可以生成时临时加 "
+                    "--base-url 实际地址", column, PLACEHOLDER_SETTING)]
+
+
+def _placeholder_organization(organization: str, data: YamlValue) -> list[Problem]:
+    """Warn while the organization is still the skeleton's 本单位 (calendar UIDs are made from it)."""
+    if organization not in PLACEHOLDER_ORGANIZATIONS:
+        return []
+    line, column = data.value_position("organization")
+    return [warning(CONFIG_FILE, line, f"organization（主办单位）还是示例文字“{organization}”",
+                    "改成单位的全称，如 省林业规划院；它出现在页脚、订阅源和日历里", column,
+                    PLACEHOLDER_SETTING)]
 
 
 def _read_menu(value, report) -> tuple[MenuItem, ...] | None:
@@ -223,8 +296,24 @@ def _read_menu(value, report) -> tuple[MenuItem, ...] | None:
         if not isinstance(item, dict) or not item.get("title") or not item.get("url"):
             report("menu", f"menu 第 {i + 1} 项应有 title 和 url", "写成“- {title: 首页, url: /}”", i)
             continue
-        items.append(MenuItem(str(item["title"]), str(item["url"])))
+        url = str(item["url"]).strip()
+        if not _menu_url_ok(url):
+            report("menu", f"menu 第 {i + 1} 项的网址“{url}”不能用",
+                   "写成本站的路径（以 / 开头，如 /bulletins/），或 http:// 、https:// 开头的完整网址",
+                   i, "url")
+            continue
+        items.append(MenuItem(str(item["title"]).strip(), url))
     return tuple(items)
+
+
+def _menu_url_ok(url: str) -> bool:
+    """Whether a menu URL is a path of the site or an http(s) address (nothing a browser would run)."""
+    if any(ord(c) < 32 or c.isspace() for c in url):
+        return False
+    parts = urlsplit(url)
+    if parts.scheme:
+        return parts.scheme in ("http", "https") and bool(parts.netloc)
+    return url.startswith("/") and not url.startswith("//")
 
 
 def _read_section(raw: dict, key: str, report) -> dict:

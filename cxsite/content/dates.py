@@ -10,14 +10,18 @@ from zoneinfo import ZoneInfo
 
 DATE_FORMS = "2010-07-08、2010-07-08 14:30 或 2010年7月8日"  # as every message names them
 
+# ASCII digits only: Python's \d also takes full-width ones, which get a message of their own.
 _ISO = re.compile(
-    r"^(\d{4})-(\d{1,2})-(\d{1,2})"
-    r"(?:[ T](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?\s*(Z|[+-]\d{2}:?\d{2})?)?$"
+    r"^([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})"
+    r"(?:[ T]([0-9]{1,2}):([0-9]{2})(?::([0-9]{2})(?:\.[0-9]+)?)?\s*(Z|[+-][0-9]{2}:?[0-9]{2})?)?$"
 )
-_ZH = re.compile(r"^(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]"
-                 r"(?:\s*(\d{1,2})[:：](\d{2}))?$")
-_YEAR = re.compile(r"^(\d{4})\s*年?$")
-_MONTH = re.compile(r"^(\d{4})(?:-|\s*年\s*)(\d{1,2})\s*月?$")
+_ZH = re.compile(r"^([0-9]{4})\s*年\s*([0-9]{1,2})\s*月\s*([0-9]{1,2})\s*[日号]"
+                 r"(?:\s*([0-9]{1,2})[:：]([0-9]{2}))?$")
+_YEAR = re.compile(r"^([0-9]{4})\s*年?$")
+_MONTH = re.compile(r"^([0-9]{4})(?:-|\s*年\s*)([0-9]{1,2})\s*月?$")
+# What a Chinese input method types for digits and the signs of dates and times.
+_HALFWIDTH = str.maketrans("０１２３４５６７８９：－／．　", "0123456789:-/. ")
+_FULLWIDTH = re.compile("[０-９：－／．　]")
 
 
 class DateError(ValueError):
@@ -56,7 +60,7 @@ def parse_datetime(value, tz: dt.tzinfo) -> dt.datetime:
     text = _as_text(value)
     match = _ISO.match(text) or _ZH.match(text)
     if not match:
-        raise DateError(_unrecognised(text))
+        raise DateError(_fullwidth(text) or _unrecognised(text))
     year, month, day = (int(g) for g in match.groups()[:3])
     hour, minute = (int(g) if g else 0 for g in match.groups()[3:5])
     second = int(match.group(6)) if match.re is _ISO and match.group(6) else 0
@@ -71,6 +75,8 @@ def parse_datetime(value, tz: dt.tzinfo) -> dt.datetime:
 def parse_partial_date(value) -> PartialDate:
     """Parse a year, a month or a day; raise DateError with a Chinese reason."""
     text = _as_text(value)
+    if _FULLWIDTH.search(text) and not _ZH.match(text):
+        raise DateError(_fullwidth(text))
     if match := _YEAR.match(text):
         return PartialDate(int(match.group(1)))
     if match := _MONTH.match(text):
@@ -80,6 +86,25 @@ def parse_partial_date(value) -> PartialDate:
         return PartialDate(year, month)
     when = parse_datetime(text, dt.UTC)
     return PartialDate(when.year, when.month, when.day)
+
+
+def to_halfwidth(text: str) -> str:
+    """The text with full-width digits, colons, dashes and spaces made half-width."""
+    return text.translate(_HALFWIDTH)
+
+
+_SIGN_NAMES = {"：": "冒号", "－": "减号", "／": "斜杠", "．": "点", "　": "空格"}
+
+
+def _fullwidth(text: str) -> str:
+    """Say which full-width characters keep a date from being read ("" when there are none)."""
+    found = dict.fromkeys(_FULLWIDTH.findall(text))
+    if not found:
+        return ""
+    parts = ["数字"] if any(c.isdigit() for c in found) else []
+    parts += [f"{_SIGN_NAMES[c]}“{c}”" for c in found if c in _SIGN_NAMES]
+    named = "和".join(["、".join(parts[:-1]), parts[-1]] if len(parts) > 1 else parts)
+    return f"“{text}”里的{named}是全角的"
 
 
 def _as_text(value) -> str:
@@ -114,6 +139,27 @@ def _offset_zone(offset: str) -> dt.tzinfo:
     sign = -1 if offset[0] == "-" else 1
     digits = offset[1:].replace(":", "")
     return dt.timezone(sign * dt.timedelta(hours=int(digits[:2]), minutes=int(digits[2:])))
+
+
+_DURATION = re.compile(r"^(?:([0-9]+(?:\.[0-9]+)?)\s*(?:h|小时|个小时))?\s*"
+                       r"(?:([0-9]+)\s*(?:m|min|分钟|分))?$", re.I)
+
+
+def parse_duration(value) -> dt.timedelta:
+    """Parse how long something lasts: 2h, 1.5h, 90m, 1h30m, 2小时, 90分钟; a bare number is hours."""
+    if isinstance(value, bool) or value is None:
+        raise DateError("缺少时长")
+    text = to_halfwidth(str(value)).strip()
+    if re.fullmatch(r"[0-9]+(?:\.[0-9]+)?", text):
+        text += "h"
+    match = _DURATION.match(text)
+    if not text or not match or not any(match.groups()):
+        raise DateError(f"“{value}”不是可识别的时长")
+    hours, minutes = float(match.group(1) or 0), int(match.group(2) or 0)
+    duration = dt.timedelta(hours=hours, minutes=minutes)
+    if not dt.timedelta(0) < duration <= dt.timedelta(days=7):
+        raise DateError(f"时长“{value}”应大于 0、不超过 7 天")
+    return duration
 
 
 def load_zone(name: str) -> dt.tzinfo:

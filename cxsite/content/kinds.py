@@ -18,7 +18,7 @@ DOCUMENTS, RECORDS = "documents", "records"
 
 @dataclass(frozen=True)
 class Reference:
-    """A field that names other items by id (or issue number).
+    """A field that names other items by id (or issue number), or by name where the target kind has one.
 
     `target` is a kind's name; `all_word` is accepted instead of ids to mean every
     item of the target kind. What refers to an item is known to `Site.referrers`,
@@ -61,6 +61,7 @@ class Kind:
     source: str = RECORDS
     folder: str = ""  # content/<folder>; defaults to the name
     id_field: str | None = "id"  # None: items have no id of their own (honours)
+    name_field: str = ""  # the field writers know a record by (a branch's name): references may use it
     list_url: str = ""  # the page listing every item: /branches/
     url: Callable | None = None
     link: Callable | None = None  # link(item, referrers) -> the item with its back-link fields filled

@@ -25,6 +25,7 @@ from urllib.parse import quote, unquote, urlsplit
 import nh3
 
 from cxsite.content.engines import MarkdownSettings, TocEntry, make_engine, text_of
+from cxsite.content.localpaths import find_local_paths, is_local_path
 from cxsite.content.slug import slugify
 
 MARKER = "cxsite:"
@@ -48,11 +49,14 @@ _BLOCKS = re.compile(r"<(/?)(p|ul|ol|blockquote|table|div|section)\b[^>]*>")
 
 @dataclass(frozen=True)
 class Link:
-    """A link or image in Markdown that points inside the site."""
+    """A link or image in Markdown that points inside the site, or to a file on the writer's computer."""
 
-    key: str  # "content/pages/plan.md", "static/img/a.png" or a site URL "/bulletins/2/"
+    key: str  # "content/pages/plan.md", "static/img/a.png" or a site URL "/bulletins/2/" ("" when local)
     written: str  # the href as the writer wrote it
     line: int  # line of the Markdown text where it is written
+    image: bool = False  # an <img> (a missing image is an error; a missing page only a warning)
+    local: bool = False  # a path on the writer's computer (C:\…, file://…): never in the site
+    column: int | None = None
 
 
 @dataclass(frozen=True)
@@ -137,6 +141,7 @@ class Markup:
             max(int(m.group(1)), 2), m.group(2) or "", m.group(3)), html)
         links: list[Link] = []
         html = _LINK_TAG.sub(lambda match: _mark_tag(match.group(0), source, text, links), html)
+        links += [Link("", p.written, p.line, p.image, True, p.column) for p in find_local_paths(text)]
         return Rendered(key or markdown_key(text, source, self.settings), html,
                         cut_summary(_leading_text(html)), count_chars(text), tuple(links),
                         tuple(replace(entry, level=max(entry.level, 2)) for entry in toc))
@@ -160,17 +165,21 @@ def anchor_of(fragment: str) -> str:
 
 
 def _mark_tag(tag: str, source: str, text: str, links: list[Link]) -> str:
-    """Turn an internal href or src of one tag into a marker, recording the link."""
+    """Turn an internal href or src of one tag into a marker, recording the link.
+
+    Paths on the writer's computer are left alone: find_local_paths reports them where they are written.
+    """
+    image = tag.startswith("<img")
 
     def mark(match: re.Match) -> str:
         value = htmllib.unescape(match.group(2))
         if value.startswith("#"):  # a heading of this page, perhaps named by its Chinese text
             return f' {match.group(1)}="#{htmllib.escape(anchor_of(value[1:]))}"'
         key = link_key(value, source)
-        if key is None:
+        if key is None or is_local_path(unquote(value)):
             return match.group(0)
         written = unquote(value)
-        links.append(Link(key, written, text.count("\n", 0, max(text.find(written), 0)) + 1))
+        links.append(Link(key, written, text.count("\n", 0, max(text.find(written), 0)) + 1, image))
         return f' {match.group(1)}="{MARKER}{htmllib.escape(key)}{_SEPARATOR}{match.group(2)}"'
 
     return _LINK_ATTRIBUTE.sub(mark, tag)

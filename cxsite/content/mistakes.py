@@ -19,13 +19,10 @@ _FULLWIDTH_KEY = re.compile(r"^(\s*)(-\s+)?([\w\u4e00-\u9fff-]{1,30})\s*：")
 _BLOCK_START = re.compile(r"^(\s*)(-\s+)?[^\s#][^:]*:\s*[|>][-+0-9]*\s*(#.*)?$")
 
 
-def lint_lines(text: str, path: str, first_line: int,
-                     key_names: dict[str, str] | None) -> list[Problem]:
-    """Find full-width colons and tab indentation, the mistakes YAML explains worst."""
-    problems = []
+def _structure_lines(text: str, first_line: int):
+    """Yield (line number, line) of the lines YAML reads as structure: not inside a `|` or `>` block."""
     block_indent = None  # inside a `|` or `>` block, whose lines may say anything
     for offset, line in enumerate(text.split("\n")):
-        number = first_line + offset
         indent = len(line) - len(line.lstrip(" "))
         if block_indent is not None:
             if not line.strip() or indent > block_indent:
@@ -33,6 +30,47 @@ def lint_lines(text: str, path: str, first_line: int,
             block_indent = None
         if _BLOCK_START.match(line):
             block_indent = indent
+        yield first_line + offset, line
+
+
+IDEOGRAPHIC_SPACE = "\u3000"  # the full-width space Chinese input methods type
+_AFTER_COLON = re.compile(r"^\s*(?:-\s+)?([\w\u4e00-\u9fff-]{1,30}):(\u3000+)")
+
+
+def fullwidth_spaces(text: str, path: str, first_line: int) -> list[Problem]:
+    """Find full-width spaces where YAML needs half-width ones: in an indent, or after a key's colon.
+
+    YAML reads them as text, so a full-width indent becomes part of a key or
+    "a line without a colon"; these say what the writer typed instead.
+    """
+    problems = []
+    for number, line in _structure_lines(text, first_line):
+        stripped = line.lstrip(" ")
+        if stripped.startswith(IDEOGRAPHIC_SPACE):
+            column = len(line) - len(stripped) + 1
+            width = len(stripped) - len(stripped.lstrip(IDEOGRAPHIC_SPACE))
+            problems.append(error(path, number, "行首的缩进用了全角空格“　”，YAML 只认半角空格",
+                                  f"把这 {width} 个全角空格换成半角空格（切换到英文输入法再按空格键）；"
+                                  "同一层的键要左端对齐",
+                                  column))
+        elif match := _AFTER_COLON.match(line):
+            rest = line[match.end():].strip()
+            problems.append(error(path, number, f"“{match.group(1)}:”后面是全角空格“　”，YAML 需要半角空格",
+                                  f"改成 {match.group(1)}: {_short(rest)}（冒号后面加一个半角空格）",
+                                  match.start(2) + 1))
+    return problems
+
+
+def _short(text: str) -> str:
+    """A value cut to a length that fits in a hint."""
+    return text if len(text) <= 30 else text[:30] + "…"
+
+
+def lint_lines(text: str, path: str, first_line: int,
+                     key_names: dict[str, str] | None) -> list[Problem]:
+    """Find full-width colons and tab indentation, the mistakes YAML explains worst."""
+    problems = []
+    for number, line in _structure_lines(text, first_line):
         if line.startswith("\t") or re.match(r"^ +\t", line):
             problems.append(error(path, number, "缩进里有制表符（Tab），YAML 只允许空格缩进",
                                   "把行首的 Tab 换成空格", column=line.index("\t") + 1))
@@ -47,13 +85,10 @@ def _fullwidth_problem(path: str, number: int, match: re.Match, key_names: dict)
     """Explain `key：value` with the colon that Chinese input methods type."""
     key = match.group(3)
     column = match.end()
+    rest = _short(match.string[match.end():].strip())
     if key in key_names:
-        rest = match.string[match.end():].strip()
-        rest = rest if len(rest) <= 30 else rest[:30] + "…"
         return error(path, number, f"“{key}”后面用了全角冒号“：”，而且键要用英文",
                      f"改成 {key_names[key]}: {rest}（英文键、半角冒号加空格）", column)
-    rest = match.string[match.end():].strip()
-    rest = rest if len(rest) <= 30 else rest[:30] + "…"
     return error(path, number, f"“{key}”后面用了全角冒号“：”", f"改成半角冒号加空格：{key}: {rest}", column)
 
 

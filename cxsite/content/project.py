@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import difflib
 import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
 from cxsite.content.syntax import decode_legacy, decode_source
-from cxsite.problem import Problem, warning
+from cxsite.problem import Problem, error, warning
 
 CONTENT_DIR = "content"
 STATIC_DIR = "static"
@@ -44,24 +45,88 @@ def check_layout(content: Path, known: set[str]) -> list[Problem]:
 
 
 def list_sources(folder: Path, suffix: str, problems: list[Problem], root: Path) -> list[tuple[str, str]]:
-    """List a folder's source files as (path from the site root, path on disk), warning about strays."""
+    """List a folder's source files as (path from the site root, path on disk), warning about strays.
+
+    Links that lead out of the project are refused; special files (pipes, devices) skipped.
+    """
     found = []
     base = str(root) + os.sep
     # os.walk and plain strings: rglob and pathlib cost half a second at 10,000 files.
-    for place, folders, names in os.walk(folder):
-        folders[:] = sorted(f for f in folders if not f.startswith("."))
+    for place, folders, names in os.walk(folder, onerror=_unreadable_folder(root, problems)):
+        folders[:] = _followed(place, folders, root, problems)
         for name in sorted(names):
             if name.startswith("."):
                 continue
             path = os.path.join(place, name)
             fast = path.startswith(base)
             rel = path[len(base):].replace(os.sep, "/") if fast else relative(Path(path), root)
+            if not _usable(path, rel, root, problems):
+                continue
             if name.lower().endswith(suffix):
                 found.append((rel, path))
             elif not name.endswith(BACKUP_SUFFIXES):
                 problems.append(warning(rel, None, f"这里只读取 {suffix} 文件，此文件不会发布",
                                         "图片等文件请放到 static/ 文件夹"))
     return found
+
+
+def _usable(path: str, rel: str, root: Path, problems: list[Problem]) -> bool:
+    """Whether a file may be read: a regular file inside the project (links are followed only inside)."""
+    if os.path.islink(path):
+        try:
+            target = Path(path).resolve(strict=True)
+        except (OSError, RuntimeError):  # a loop, or a link to nothing
+            problems.append(error(rel, None, "这是一个无法打开的链接（循环，或指向不存在的文件）",
+                                  "删除这个链接，或换成真正的文件"))
+            return False
+        if not target.is_relative_to(root.resolve()):
+            message = f"这是一个指向网站文件夹以外的链接（{target}），cxsite 不会读取或发布它"
+            problems.append(error(rel, None, message, "把需要的文件复制到网站文件夹里，再删除这个链接"))
+            return False
+    try:
+        status = os.stat(path)
+    except OSError as exc:
+        problems.append(error(rel, None, f"无法读取文件（{exc.strerror}）", "检查文件权限"))
+        return False
+    if not stat.S_ISREG(status.st_mode):
+        problems.append(warning(rel, None, "这不是普通文件（而是管道、设备等），已跳过",
+                                "网站文件夹里只放普通文件"))
+        return False
+    return True
+
+
+def _followed(place: str, folders: list[str], root: Path, problems: list[Problem]) -> list[str]:
+    """The subfolders to walk into: not hidden, not linked (a linked folder is reported, not followed)."""
+    kept = []
+    for name in sorted(folders):
+        path = os.path.join(place, name)
+        if name.startswith("."):
+            continue
+        if os.path.islink(path):
+            shown = relative(Path(path), root) if path.startswith(str(root)) else path
+            try:
+                inside = Path(path).resolve(strict=True).is_relative_to(root.resolve())
+            except (OSError, RuntimeError):
+                inside = False
+            report = warning if inside else error
+            where = "网站里的另一个文件夹" if inside else "网站文件夹以外"
+            problems.append(report(shown, None, f"这是一个链接到{where}的文件夹，cxsite 不读取也不发布它",
+                                   "把需要的文件直接放在网站文件夹里，再删除这个链接"))
+            continue
+        kept.append(name)
+    return kept
+
+
+def _unreadable_folder(root: Path, problems: list[Problem]):
+    """An os.walk error handler that reports a folder it cannot read."""
+
+    def report(exc: OSError) -> None:
+        if isinstance(exc, FileNotFoundError):  # a kind's folder that is simply not there
+            return
+        shown = relative(Path(exc.filename), root) if exc.filename else str(root)
+        problems.append(error(shown, None, f"无法读取文件夹（{exc.strerror}）", "检查文件夹的权限"))
+
+    return report
 
 
 def relative(path: Path, root: Path) -> str:
@@ -72,16 +137,25 @@ def relative(path: Path, root: Path) -> str:
     return path.relative_to(root).as_posix()
 
 
-def static_files(root: Path) -> tuple[StaticFile, ...]:
-    """List the theme's and the site's static files; the site's win by path."""
+def static_files(root: Path, problems: list[Problem] | None = None) -> tuple[StaticFile, ...]:
+    """List the theme's and the site's static files; the site's win by path.
+
+    A link in static/ that leads out of the project, and special files, are reported, not published.
+    """
+    problems = [] if problems is None else problems
     files: dict[str, str] = {}
     for folder in (THEME_STATIC, root / STATIC_DIR):
         if not folder.is_dir():
             continue
-        for path in sorted(folder.rglob("*")):
-            rel = path.relative_to(folder)
-            if path.is_file() and not any(part.startswith(".") for part in rel.parts):
-                files[rel.as_posix()] = str(path)
+        project = THEME_DIR if folder == THEME_STATIC else root
+        for place, folders, names in os.walk(folder, onerror=_unreadable_folder(root, problems)):
+            folders[:] = _followed(place, folders, project, problems)
+            for name in sorted(names):
+                path = os.path.join(place, name)
+                rel = os.path.relpath(path, folder).replace(os.sep, "/")
+                if name.startswith(".") or not _usable(path, f"{STATIC_DIR}/{rel}", project, problems):
+                    continue
+                files[rel] = path
     return tuple(StaticFile(url, source) for url, source in sorted(files.items()))
 
 
@@ -99,10 +173,11 @@ def file_stamp(path: str) -> tuple | None:
     return (status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino)
 
 
-def scan_inputs(root: Path, extra: tuple[Path, ...] = ()) -> dict[str, tuple]:
+def scan_inputs(root: Path, extra: tuple[Path, ...] = (), logs: tuple[Path, ...] = ()) -> dict[str, tuple]:
     """Stamp every file a build reads (size, times, inode), to tell cheaply that none changed.
 
-    `extra` are more files a build reads: a site's extension modules outside its folders.
+    `extra` are more files a build reads: a site's extension modules outside its folders;
+    `logs` the web server's access logs (a log that grew changes the views).
     """
     stamps: dict[str, tuple] = {}
     for label, folder in (("", root / CONTENT_DIR), ("", root / STATIC_DIR), ("", root / LAYOUTS_DIR),
@@ -111,6 +186,8 @@ def scan_inputs(root: Path, extra: tuple[Path, ...] = ()) -> dict[str, tuple]:
     _stamp_file(root / CONFIG_FILE, CONFIG_FILE, stamps)
     for path in extra:
         _stamp_file(path, f"extension:{path}", stamps)
+    for path in logs:
+        _stamp_file(path, f"log:{path}", stamps)
     return stamps
 
 
@@ -122,7 +199,7 @@ def _stamp_tree(folder: Path, prefix: str, stamps: dict) -> None:
         return
     for entry in entries:
         name = f"{prefix}/{entry.name}"
-        if entry.is_dir(follow_symlinks=True):
+        if entry.is_dir(follow_symlinks=False):
             _stamp_tree(Path(entry.path), name, stamps)
         else:
             _stamp_file(Path(entry.path), name, stamps)
@@ -137,11 +214,12 @@ def _stamp_file(path: Path, name: str, stamps: dict) -> None:
     stamps[name] = (status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino)
 
 
-def read_project_texts(root: Path) -> list[tuple[str, str]]:
-    """Return (path, text) of every text file in layouts/, static/ and content/, and site.yaml."""
+def read_project_texts(root: Path, folders: tuple[str, ...] = (LAYOUTS_DIR, STATIC_DIR, CONTENT_DIR)
+                       ) -> list[tuple[str, str]]:
+    """Return (path, text) of every text file in `folders` (layouts/, static/, content/) and site.yaml."""
     found = []
     candidates = [root / CONFIG_FILE]
-    for folder in (LAYOUTS_DIR, STATIC_DIR, CONTENT_DIR):
+    for folder in folders:
         if (root / folder).is_dir():
             candidates += sorted((root / folder).rglob("*"))
     for path in candidates:

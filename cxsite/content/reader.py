@@ -92,7 +92,8 @@ def read_content(root: Path, config: Config, kinds: Sequence[Kind], converter: C
     if intro:
         jobs.append((intro, config.intro, "site.yaml"))
     markdown = {rendered.key: rendered for rendered in converter.convert_many(jobs)}
-    return Loaded(tuple(parsed), unbuilt, markdown, intro, static_files(root), problems, reader.sources)
+    static = static_files(root, problems)
+    return Loaded(tuple(parsed), unbuilt, markdown, intro, static, problems, reader.sources)
 
 
 def list_kind_files(root: Path, kinds: Sequence[Kind], visit: Callable, problems: list[Problem]) -> bool:

@@ -7,7 +7,7 @@ import difflib
 import re
 from dataclasses import dataclass
 
-from cxsite.content.dates import DATE_FORMS, DateError, parse_datetime, parse_partial_date
+from cxsite.content.dates import DATE_FORMS, DateError, parse_datetime, parse_partial_date, to_halfwidth
 from cxsite.content.kinds import Field, Kind
 from cxsite.content.slug import is_slug, slugify
 from cxsite.content.syntax import YamlValue
@@ -65,6 +65,14 @@ def read_int(value, tz=None) -> int:
     raise FieldError(f"应是整数，而不是“{_shown(value)}”", hint)
 
 
+def read_count(value, tz=None) -> int:
+    """Read a count of people or things (members, participants): zero or more."""
+    number = read_int(value)
+    if number < 0:
+        raise FieldError(f"不能是负数，这里写的是 {number}", f"写 0 或正整数，如 {-number}")
+    return number
+
+
 def read_positive_int(value, tz=None) -> int:
     """Read a whole number above zero (issue numbers, counts)."""
     number = read_int(value)
@@ -86,6 +94,8 @@ def read_bool(value, tz=None) -> bool:
 
 
 _SEPARATORS = re.compile(r"[,，;；]")
+# 【】 is what a Chinese input method types for [ ]; YAML reads it as text.
+_FULLWIDTH_BRACKETS = re.compile(r"^\s*[【［〔](.*)[】］〕]\s*$", re.S)
 
 
 def read_list(value, tz=None) -> tuple[str, ...]:
@@ -94,6 +104,10 @@ def read_list(value, tz=None) -> tuple[str, ...]:
         return ()
     if isinstance(value, str | int | float) and not isinstance(value, bool):
         text = str(value).strip()
+        if match := _FULLWIDTH_BRACKETS.match(text):
+            items = [part.strip() for part in _SEPARATORS.split(match.group(1)) if part.strip()]
+            raise FieldError(f"应是一个列表，这里用了全角方括号“{text[0]}{text[-1]}”",
+                             f"改成半角方括号：[{', '.join(items)}]（切换到英文输入法再输入）")
         if _SEPARATORS.search(text):
             # `tags: 甲, 乙` is one text to YAML; guessing where items end could split a name.
             items = [part.strip() for part in _SEPARATORS.split(text) if part.strip()]
@@ -192,6 +206,8 @@ def read_datetime(value, tz) -> dt.datetime:
 def _date_hint(value) -> str:
     """Suggest the accepted form closest to what was written."""
     text = str(value).strip()
+    if (halfwidth := to_halfwidth(text)) != text:
+        return f"改成 {halfwidth}（切换到英文输入法再输入数字和符号）"
     if match := re.match(r"^(\d{4})\s*[./]\s*(\d{1,2})\s*[./]\s*(\d{1,2})$", text):
         year, month, day = (int(g) for g in match.groups())
         return f"改成 {year:04d}-{month:02d}-{day:02d} 或 {year}年{month}月{day}日"
@@ -205,7 +221,11 @@ def read_partial_date(value, tz=None):
     try:
         return parse_partial_date(value)
     except DateError as exc:
-        raise FieldError(str(exc), "写成 2009、2010-05 或 2010-05-08") from exc
+        text = str(value).strip()
+        hint = "写成 2009、2010-05 或 2010-05-08"
+        if (halfwidth := to_halfwidth(text)) != text:
+            hint = f"改成 {halfwidth}（切换到英文输入法再输入数字和符号）"
+        raise FieldError(str(exc), hint) from exc
 
 
 def read_menu(value, tz=None) -> str | bool:

@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import NamedTuple
 
 from cxsite.content.config import Config
 from cxsite.content.kinds import Kind
 from cxsite.content.markdown import markdown_key
+from cxsite.content.outside import warn_outside
+from cxsite.content.placeholders import body_placeholder, field_placeholders
 from cxsite.content.schema import FieldError, check_fields, key_names, read_id, read_positive_int
 from cxsite.content.slug import is_slug, slugify
 from cxsite.content.syntax import YamlValue, decode_legacy, decode_source, parse_yaml, split_front_matter
@@ -57,6 +59,7 @@ class Unbuilt:
     path: str
     identity: tuple | None = None  # ("issue", 3) or ("events", "dongyuan-dahui")
     references: Mapping = field(default_factory=dict)  # field name -> the ids it names, as read
+    name: str = ""  # its name (the kind's name field), when that was read: references may use it
     lines: Mapping = field(default_factory=dict, compare=False, repr=False)
 
 
@@ -81,6 +84,13 @@ def parse_document(data: bytes, rel: str, kind: Kind, config: Config, stem: str)
     text, problems = decode_source(data, rel)
     if text is None:
         return Checked(problems=tuple(problems), unbuilt=_legacy_unbuilt(data, rel, kind))
+    outside = warn_outside([(rel, text)], config.base_url)
+    checked = _parse_document_text(text, rel, kind, config, stem)
+    return replace(checked, problems=checked.problems + tuple(outside))
+
+
+def _parse_document_text(text: str, rel: str, kind: Kind, config: Config, stem: str) -> Checked:
+    """parse_document() once the bytes are text."""
     front, problems = split_front_matter(text, rel)
     if front is None:
         return Checked(problems=tuple(problems), unbuilt=(Unbuilt(kind.name, rel),))
@@ -99,6 +109,9 @@ def parse_document(data: bytes, rel: str, kind: Kind, config: Config, stem: str)
     body = "\n" * (front.body_line - 1) + front.body
     lines = _lines(parsed, ())
     lines["body"] = front.body_line
+    if not values.get("draft"):
+        problems += body_placeholder(rel, front.body, front.body_line)
+        problems += _placeholders(rel, kind, values, lines)
     markdown = {"body": (markdown_key(body, rel, config.markdown), body)}
     return Checked((Parsed(kind.name, rel, {**values, STEM: stem}, lines, markdown),), tuple(problems))
 
@@ -108,6 +121,13 @@ def parse_records(data: bytes, rel: str, kind: Kind, config: Config, stem: str |
     text, problems = decode_source(data, rel)
     if text is None:
         return Checked(problems=tuple(problems), unbuilt=_legacy_unbuilt(data, rel, kind))
+    outside = warn_outside([(rel, text)], config.base_url)
+    checked = _parse_records_text(text, rel, kind, config, stem)
+    return replace(checked, problems=checked.problems + tuple(outside))
+
+
+def _parse_records_text(text: str, rel: str, kind: Kind, config: Config, stem: str | None) -> Checked:
+    """parse_records() once the bytes are text."""
     if not text.strip():
         return Checked(problems=(error(rel, 1, "文件是空的", "删除这个文件，或写入记录内容"),))
     parsed, problems = parse_yaml(text, rel, 1, key_names(kind))
@@ -152,9 +172,17 @@ def _record(data: YamlValue, kind: Kind, rel: str, config: Config, prefix: tuple
             raw = {**defaults, **raw}
         return Checked(problems=tuple(problems), unbuilt=(_unbuilt(kind, rel, raw, values, lines),))
     lines["_record"] = data.line_of(*prefix) or 1
+    if not values.get("draft"):
+        problems = [*problems, *_placeholders(rel, kind, values, lines)]
     markdown = {name: (markdown_key(text, rel, config.markdown), text)
                 for name in kind.markdown_fields if (text := values.pop(name, None))}
     return Checked((Parsed(kind.name, rel, values, lines, markdown),), tuple(problems))
+
+
+def _placeholders(rel: str, kind: Kind, values: dict, lines: dict) -> list[Problem]:
+    """Warn about texts `cxsite new` wrote as placeholders, left in a source that is not a draft."""
+    texts = {key: value for key, value in values.items() if isinstance(value, str)}
+    return field_placeholders(rel, texts, {f.name: f.label for f in kind.fields}, lines)
 
 
 def _merge(results: list[Checked]) -> Checked:
@@ -210,7 +238,8 @@ def _written_identity(text: str, kind: Kind) -> tuple | None:
 def _unbuilt(kind: Kind, rel: str, raw, values: dict, lines: dict) -> Unbuilt:
     """Keep what a failed source says it is and refers to (the values that did read)."""
     references = {f.name: _as_ids(values[f.name]) for f in kind.references if values.get(f.name) is not None}
-    return Unbuilt(kind.name, rel, _identity(raw, kind), references, lines)
+    name = values.get(kind.name_field, "") if kind.name_field else ""
+    return Unbuilt(kind.name, rel, _identity(raw, kind), references, name=name, lines=lines)
 
 
 def _as_ids(value) -> tuple:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import yaml
 
-from cxsite.content.mistakes import explain_error, lint_lines
+from cxsite.content.mistakes import IDEOGRAPHIC_SPACE, explain_error, fullwidth_spaces, lint_lines
 from cxsite.problem import Problem, error
 
 BOM = "\ufeff"
@@ -65,8 +65,20 @@ class YamlValue:
 # ---------------------------------------------------------------- encodings
 
 
+_OFFICE_FILES = (  # (magic bytes, what the file is): documents saved by Word or WPS and renamed to .md
+    (b"PK\x03\x04", "这是 Word 文档（.docx，或其他 Office/WPS 文件），不是纯文本文件"),
+    (b"\xd0\xcf\x11\xe0", "这是 Word 97-2003 文档（.doc，或其他 Office/WPS 文件），不是纯文本文件"),
+    (b"{\\rtf", "这是 RTF 格式的文档，不是纯文本文件"),
+)
+_OFFICE_HINT = ("改名不会改变文件的格式：在 Word 或 WPS 里打开它，“另存为”纯文本（.txt，编码选 UTF-8）"
+                "后再改名为 .md，或把正文复制到记事本里，另存为 UTF-8 编码的 .md 文件")
+
+
 def decode_source(data: bytes, path: str) -> tuple[str | None, list[Problem]]:
-    """Decode a source file as UTF-8 (BOM and CRLF allowed), naming GBK and UTF-16 files."""
+    """Decode a source file as UTF-8 (BOM and CRLF allowed), naming Word, GBK and UTF-16 files."""
+    for magic, what in _OFFICE_FILES:
+        if data.startswith(magic):
+            return None, [error(path, 1, what, _OFFICE_HINT)]
     if data.startswith((b"\xff\xfe", b"\xfe\xff")) or (len(data) > 1 and b"\x00" in data[:200]):
         return None, [error(path, 1, "文件是 UTF-16（“Unicode”）编码，cxsite 只读取 UTF-8",
                             "在编辑器里“另存为”时把编码选为 UTF-8")]
@@ -188,6 +200,11 @@ def parse_yaml(text: str, path: str, first_line: int = 1,
 
     `key_names` maps Chinese names writers might use as keys (标题) to the keys (title).
     """
+    if IDEOGRAPHIC_SPACE in text:
+        # Full-width spaces parse, as text: the mistake would surface later as a strange key.
+        problems = fullwidth_spaces(text, path, first_line)
+        if problems:
+            return None, problems
     try:
         node = yaml.compose(text, Loader=_Loader)
         if node is not None and ("*" in text or "&" in text):
@@ -207,7 +224,7 @@ def parse_yaml(text: str, path: str, first_line: int = 1,
             return None, problems
     if node is None:
         return YamlValue(None, {}), []
-    walk = _Walk(path, first_line)
+    walk = _Walk(path, first_line, text.split("\n"))
     try:
         value = walk.value(node, (), 0)
     except RecursionError:
@@ -238,6 +255,7 @@ class _Walk:
 
     path: str
     first_line: int
+    lines: list[str] = field(default_factory=list)  # the text's lines, to find where a block's text starts
     where: Located = field(default_factory=dict)
     values: Located = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
@@ -247,7 +265,7 @@ class _Walk:
         """Return the Python value of a node (None where it is refused)."""
         position = self._position(node)
         self.where.setdefault(key_path, position)
-        self.values[key_path] = position
+        self.values[key_path] = self._block_start(node) or position
         if depth > MAX_DEPTH:
             if not self.too_deep:
                 self.problems.append(_too_deep(self.path, position[0]))
@@ -284,6 +302,16 @@ class _Walk:
         if node.style in ("'", '"', "|", ">"):
             return node.value
         return scalar_value(node.tag, node.value)
+
+    def _block_start(self, node) -> tuple[int, int] | None:
+        """Where the text of a `|` or `>` block starts (the line after its indicator); None for others."""
+        if not isinstance(node, yaml.ScalarNode) or node.style not in ("|", ">"):
+            return None
+        for index in range(node.start_mark.line + 1, min(node.end_mark.line + 1, len(self.lines))):
+            text = self.lines[index]
+            if text.strip():
+                return self.first_line + index, len(text) - len(text.lstrip(" ")) + 1
+        return None
 
     def _position(self, node) -> tuple[int, int]:
         """Return the file (line, column) of a node."""

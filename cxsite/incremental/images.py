@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 
 from cxsite.content.project import StaticFile, file_stamp, read_static
 from cxsite.incremental.imagestore import ImageStore
-from cxsite.problem import Problem, error, warning
+from cxsite.problem import Problem, error
 from cxsite.render.media.imagekeys import ImageSettings, key_of
 from cxsite.render.media.pictures import needs_versions
 from cxsite.site import urls
@@ -129,10 +129,8 @@ def _gather(uses: Sequence[FileUse], by_url: Mapping[str, StaticFile], stamps: M
 
 
 def _unusable(use: FileUse, exc: ImageError) -> Problem:
-    """An image that cannot be read: an error for a photo or cover (it has no versions to show),
-    a warning for an image in a body, which is published as it is (as a broken link is)."""
-    report = warning if use.role == BODY else error
-    return report(use.path, use.line, f"图片“{use.url}”无法使用：{exc.message}", exc.hint, use.column)
+    """An image that cannot be read is an error, as a missing one is: the page would show it broken."""
+    return error(use.path, use.line, f"图片“{use.url}”无法使用：{exc.message}", exc.hint, use.column)
 
 
 def _stamp(static: StaticFile, stamps: Mapping | None) -> tuple | None:

@@ -13,24 +13,25 @@ Three kinds of reading, and one key that can never be verified:
 A template reaches a model object's contents only by reading its fields (every
 `a.b` goes through the tracking environment), so membership plus the objects read
 covers all a page shows.
+
+The keys are NamedTuples: a build reads tens of thousands back and compares them,
+which tuples do in C. Their types still tell them apart (`type(key) is ObjectKey`).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from cxsite.site.model import Site
 
 
-@dataclass(frozen=True)
-class ObjectArg:
+class ObjectArg(NamedTuple):
     """A model object passed to a Site method, by its identity (Site.identify)."""
 
     identity: tuple
 
 
-@dataclass(frozen=True)
-class FieldKey:
+class FieldKey(NamedTuple):
     """Reading a field of the Site (site.bulletins, site.config…)."""
 
     name: str
@@ -40,8 +41,7 @@ class FieldKey:
         return getattr(site, self.name)
 
 
-@dataclass(frozen=True)
-class CallKey:
+class CallKey(NamedTuple):
     """Calling a Site method with arguments (model objects among them as ObjectArgs)."""
 
     method: str
@@ -52,8 +52,7 @@ class CallKey:
         return getattr(site, self.method)(*(_decode(arg, site) for arg in self.args))
 
 
-@dataclass(frozen=True)
-class ObjectKey:
+class ObjectKey(NamedTuple):
     """Reading the fields of a model object."""
 
     identity: tuple
@@ -63,8 +62,7 @@ class ObjectKey:
         return site.lookup(self.identity)
 
 
-@dataclass(frozen=True)
-class Volatile:
+class Volatile(NamedTuple):
     """Something read that cannot be named for a later build: always make the page again."""
 
     def resolve(self, site: Site):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -258,11 +258,16 @@ def _inputs(own: bytes, digests: Digests, deps: tuple) -> bytes | None:
     return None if summary is None else hashlib.blake2b(own + summary, digest_size=16).digest()
 
 
-def time_horizon(site: Site, records: Mapping[str, PageRecord]) -> dt.datetime | None:
+def time_horizon(site: Site, records: Mapping[str, PageRecord],
+                 pages: Sequence[Page] = ()) -> dt.datetime | None:
     """The first moment after the build when passing time alone would change the site.
 
     Future-dated documents fall due, events move from upcoming to past, phases
-    start and end. A page that read `site.now` itself changes at any moment (None).
+    start and end, and a page's data goes stale when it says so (`Page.expires`:
+    the home page counts the days of the current phase). The page declares it
+    because only its family knows what of `site.now` it put in its data; the
+    moment of each page keeps a build on the same day from rendering anything.
+    A page that read `site.now` itself changes at any moment (None).
     """
     if any(NOW_KEY in record.deps for record in records.values()):
         return None
@@ -270,5 +275,6 @@ def time_horizon(site: Site, records: Mapping[str, PageRecord]) -> dt.datetime |
     moments = [site.held_back.next_due] if site.held_back.next_due else []
     moments += [e.date for e in site.events]
     moments += [m for p in site.phases for m in (p.start, p.end + dt.timedelta(days=1))]
+    moments += [page.expires for page in pages if page.expires is not None]
     later = [m for m in moments if m > now]
     return min(later) if later else dt.datetime.max.replace(tzinfo=dt.UTC)

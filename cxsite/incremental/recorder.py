@@ -15,6 +15,7 @@ import hashlib
 import io
 import pickle
 from collections.abc import Mapping
+from types import MappingProxyType
 
 from cxsite.incremental.keys import VOLATILE, CallKey, FieldKey, ObjectKey, encode_argument
 from cxsite.site.model import Site
@@ -94,6 +95,8 @@ class Digests:
             return value
         if kind is tuple or kind is list:
             return tuple(self._skeleton(item, by_identity) for item in value)
+        if kind is MappingProxyType:  # the Site's read-only mappings (views): pickle cannot take them
+            return ("mapping", tuple(self._skeleton(item, by_identity) for item in value.items()))
         identity = self.site.identify(value)
         if identity is not None:
             return identity if by_identity else self.of(ObjectKey(identity))

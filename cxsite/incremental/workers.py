@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
+import time
 import traceback
 from collections.abc import Callable, Iterator, Sequence
 from multiprocessing.connection import wait
 
 BATCH = 32
+PARENT_POLL_SECONDS = 0.5
 
 
 class WorkerError(RuntimeError):
@@ -40,10 +43,13 @@ def map_forked(func: Callable, items: Sequence, jobs: int, minimum: int = 64,
         return
     context = multiprocessing.get_context("fork")
     readers, processes = [], []
+    parent = os.getpid()
     for worker in range(jobs):
         reader, writer = context.Pipe(duplex=False)
-        process = context.Process(target=_work, args=(func, items, worker, jobs, writer, finish),
-                                  daemon=True)
+        # A worker closes its copies of the others' read ends, so a write to a dead parent fails
+        # instead of blocking forever on a pipe a sibling still holds open.
+        process = context.Process(target=_work, args=(func, items, worker, jobs, writer, finish, parent,
+                                                      tuple(readers)), daemon=True)
         process.start()
         writer.close()
         readers.append(reader)
@@ -68,8 +74,12 @@ def map_forked(func: Callable, items: Sequence, jobs: int, minimum: int = 64,
             process.join()
 
 
-def _work(func: Callable, items: Sequence, worker: int, jobs: int, conn, finish) -> None:
+def _work(func: Callable, items: Sequence, worker: int, jobs: int, conn, finish, parent: int,
+          siblings: tuple) -> None:
     """Worker body: handle every jobs-th item from `worker` on, sending batches."""
+    for other in siblings:
+        other.close()
+    _exit_with(parent)
     try:
         batch = []
         for index in range(worker, len(items), jobs):
@@ -87,3 +97,18 @@ def _work(func: Callable, items: Sequence, worker: int, jobs: int, conn, finish)
     finally:
         conn.close()
         os._exit(0)  # skip the parent's atexit handlers and buffered output in the child
+
+
+def _exit_with(parent: int) -> None:
+    """End this worker soon after its parent dies (killed with SIGKILL, or a plain SIGTERM).
+
+    A thread polls the parent's id: when the parent is gone the worker is adopted
+    and getppid() changes. Portable where fork is (Linux's PR_SET_PDEATHSIG would need ctypes).
+    """
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(PARENT_POLL_SECONDS)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="cxsite-parent-watch", daemon=True).start()

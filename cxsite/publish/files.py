@@ -64,3 +64,64 @@ def rewrite_with_backup(path: Path, text: str, shown: str) -> Problem | None:
         temporary.unlink(missing_ok=True)
         return error(shown, None, f"无法转换文件（{exc.strerror}）", "检查文件的写入权限")
     return None
+
+
+# ------------------------------------------------------------------ the offline bundle (`cxsite bundle`)
+
+_SOURCE_FILES = ("pyproject.toml", "README.md")
+
+
+def start_bundle(target: Path) -> tuple[Path | None, Problem | None]:
+    """A fresh staging folder beside `target` (which must not exist or be empty) to build a bundle in."""
+    shown = str(target)
+    if target.exists() and (not target.is_dir() or any(target.iterdir())):
+        return None, error(shown, None, "这个文件夹已存在且不是空的，cxsite bundle 不会往里面写文件",
+                           "换一个新的文件夹名，或先清空它")
+    staging = target.parent / f".{target.name}.cxsite-bundle"
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.rmtree(staging, ignore_errors=True)
+        (staging / "wheels").mkdir(parents=True)
+    except OSError as exc:
+        return None, error(shown, None, f"无法创建文件夹（{exc.strerror}）", "检查上级文件夹的写入权限")
+    return staging, None
+
+
+def copy_package_source(root: Path, staging: Path) -> Path:
+    """Copy what building cxsite's wheel needs (pyproject.toml, README.md, cxsite/) into staging/source.
+
+    A build in place would leave build/ and *.egg-info in the checkout.
+    """
+    source = staging / "source"
+    source.mkdir()
+    for name in _SOURCE_FILES:
+        shutil.copy2(root / name, source / name)
+    shutil.copytree(root / "cxsite", source / "cxsite",
+                    ignore=shutil.ignore_patterns("__pycache__", "*.pyc", ".*"))
+    return source
+
+
+def finish_bundle(staging: Path, target: Path, files: dict[str, bytes]) -> Problem | None:
+    """Write the bundle's own files into staging, drop its build source, and move it to `target`."""
+    try:
+        shutil.rmtree(staging / "source", ignore_errors=True)
+        for rel, data in sorted(files.items()):
+            (staging / rel).write_bytes(data)
+        if target.exists():
+            target.rmdir()  # empty, checked by start_bundle
+        staging.rename(target)
+    except OSError as exc:
+        discard_bundle(staging)
+        return error(str(target), None, f"无法写入安装包（{exc.strerror}）", "检查磁盘空间和文件夹的写入权限")
+    return None
+
+
+def discard_bundle(staging: Path) -> None:
+    """Remove a staging folder after a failure."""
+    shutil.rmtree(staging, ignore_errors=True)
+
+
+def remove_files(paths) -> None:
+    """Delete files the bundle does not need (it made them itself, in its staging folder)."""
+    for path in paths:
+        path.unlink(missing_ok=True)

@@ -9,9 +9,14 @@ from cxsite.problem import Problem, error
 
 def check_output_dir(root: Path, out: Path) -> list[Problem]:
     """Refuse an output folder whose replacement could destroy the project or the user's files."""
+    hint = "用 --out 指定一个专门的输出文件夹，如 public"
+    if out.is_symlink():
+        message = f"输出文件夹是一个符号链接（指向 {out.resolve()}），cxsite 不会替换它"
+        return [error(str(out), None, message, hint)]
     root, out = root.resolve(), out.resolve()
     shown = str(out)
-    hint = "用 --out 指定一个专门的输出文件夹，如 public"
+    if ".git" in out.parts:
+        return [error(shown, None, "输出文件夹在一个 .git 文件夹里（代码仓库的内部），cxsite 不会写入", hint)]
     home = Path.home().resolve()
     protected = [(root, "网站项目"), (home, "用户主目录")] + [
         (root / name, f"{name}/ 文件夹") for name in ("content", "layouts", "static")]

@@ -71,6 +71,10 @@ class SiteWriter:
         self.written: dict[str, int] = {}  # path -> size, written into the spare tree
         self.unchanged = 0
         self.foreign: set[str] = set()  # files someone else put in the output
+        # The spare tree's folders and their times as its manifest last said (None: walk them all),
+        # and the paths changed in it since: only their folders need looking at again.
+        self._spare_folders: dict[str, int] | None = None
+        self._changed: set[str] = set()
         self._fresh = False
         self._made: set[str] = set()
 
@@ -105,11 +109,14 @@ class SiteWriter:
         """Bring the spare tree to the output's generation, as cheaply as its state allows."""
         spare = read_manifest(self.next, str(self.next))[0] if self.next.is_dir() else None
         clean = spare is not None and not (self.next / DIRTY).exists() and self.current.generation > 0
+        if clean:
+            self._spare_folders = dict(spare.folders)
         if clean and spare.generation == self.current.generation - 1:
             self._mark_dirty()
             for path in self.current.changed:
                 self._take_from_output(path)
         elif not (clean and spare.generation == self.current.generation):
+            self._spare_folders = None
             self._copy_output()  # no spare, or one of unknown state: link every file of the output
             return
         else:
@@ -145,6 +152,7 @@ class SiteWriter:
 
     def _take_from_output(self, path: str) -> None:
         """Make the spare tree's file at path the output's (or remove it when the output has none)."""
+        self._changed.add(path)
         target = f"{self.next}/{path}"
         if _lexists(target):
             self.fs.remove(target)
@@ -160,6 +168,7 @@ class SiteWriter:
             spare = f"{self.next}/{path}"
             if _lexists(f"{self.out}/{path}") or not _lexists(spare):
                 continue
+            self._changed.add(path)
             if os.path.isdir(spare) and not os.path.islink(spare):
                 with contextlib.suppress(OSError):
                     self.fs.rmdir(spare)  # only when empty: what is left is not only someone else's
@@ -239,6 +248,7 @@ class SiteWriter:
         except OSError:
             pass
         self.fs.copy(source, self._target(path))
+        self._changed.add(path)
         self.written[path] = os.stat(source).st_size
 
     def _in_the_way(self, path: str) -> tuple[str, ...]:
@@ -283,6 +293,7 @@ class SiteWriter:
 
     def _link(self, source: str, path: str) -> None:
         """Put a file of the output (or a foreign one) into the spare tree at path."""
+        self._changed.add(path)
         self.fs.link(source, self._target(path))
 
     # ------------------------------------------------------------------ the swap
@@ -294,17 +305,18 @@ class SiteWriter:
             return None, self.problems
         deleted = sorted(p for p in set(self.current.files) - site_paths if _lexists(f"{self.next}/{p}"))
         for path in deleted:
+            self._changed.add(path)
             self.fs.remove(f"{self.next}/{path}")
             self._prune(os.path.dirname(f"{self.next}/{path}"))
         files = {p: self.written.get(p, self.current.files.get(p, -1)) for p in sorted(site_paths)}
         changed = tuple(sorted({*self.written, *deleted, *(set(self.current.files) - site_paths)}))
         if not changed and not self._fresh and set(self.current.files) == site_paths:
-            self._label_spare(replace(self.current, folders=self._folders(self.next),
+            self._label_spare(replace(self.current, folders=self._spare_folder_times(),
                                       foreign=tuple(sorted(self.foreign))))
             return WriteReport(0, self.unchanged, 0, self.current.generation), []
         generation = self.current.generation + 1 if self.current.generation >= 0 else 1
         manifest = Manifest(generation, self._sizes(files), {}, changed, tuple(sorted(self.foreign)))
-        self._label_spare(replace(manifest, folders=self._folders(self.next)))
+        self._label_spare(replace(manifest, folders=self._spare_folder_times()))
         self.fs.write_text(str(self.journal), json.dumps({"from": self.current.generation, "to": generation,
                                                           "fresh": self._fresh}))
         _swap(self.out, self.next, self.prev, generation, self._fresh, self.fs)
@@ -333,6 +345,25 @@ class SiteWriter:
             except OSError:
                 sizes[path] = -1
         return sizes
+
+    def _spare_folder_times(self) -> dict[str, int]:
+        """The spare tree's folders (but its root) with their times, to notice foreign files later.
+
+        Only the folders of paths changed in this build are looked at again (a folder's time
+        changes when a name in it comes or goes); a spare tree of unknown state is walked whole.
+        """
+        if self._spare_folders is None:
+            return self._folders(self.next)
+        folders = dict(self._spare_folders)
+        touched = {"/".join(parts[:i]) for path in (*self._changed, *self.written)
+                   for parts in [path.split("/")] for i in range(1, len(parts))}
+        for folder in sorted(touched):
+            try:
+                folders[folder] = os.stat(f"{self.next}/{folder}").st_mtime_ns
+            except OSError:  # gone (emptied and pruned, or a file now stands there): so is all inside
+                prefix = folder + "/"
+                folders = {f: m for f, m in folders.items() if f != folder and not f.startswith(prefix)}
+        return folders
 
     @staticmethod
     def _folders(tree: Path) -> dict[str, int]:

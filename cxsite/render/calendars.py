@@ -1,20 +1,22 @@
 """The events as iCalendar files, made with icalendar: /events.ics and one per branch.
 
-Every VEVENT keeps its UID across builds and edits (the event's id at the
-site's address), and DTSTAMP comes from the event's own date, never from the
-clock, so the same content always gives the same bytes. Date-only events are
-all-day events; `time` ("14:30" or "14:30-17:30") makes them timed, in the
-site's time zone, whose VTIMEZONE is included.
+Every VEVENT keeps its UID across builds, edits and moves of the site (the
+event's id and a mark of the organization, never the site's address), and
+DTSTAMP comes from the event's own date, never from the clock, so the same
+content always gives the same bytes. Date-only events are all-day events;
+`time` ("14:30" or "14:30-17:30") makes them timed, in the site's time zone,
+whose VTIMEZONE is included; an event with only a start lasts site.yaml's
+`events: {duration: …}` (two hours unless set).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
 from cxsite import __version__
-from cxsite.content.config import Config
+from cxsite.content.config import DEFAULT_EVENT_DURATION, Config
 from cxsite.render.pages import Output, Page
 from cxsite.render.registry import OutputJob
 from cxsite.render.subscriptions import Calendar, subscriptions_of
@@ -34,7 +36,7 @@ class Span:
 
 def event_spans(site: Site) -> dict[str, Span]:
     """When every event takes place, by id."""
-    return {event.id: event_span(event, site.config.tz) for event in site.events}
+    return {event.id: event_span(event, site.config.tz, site.config.event_duration) for event in site.events}
 
 
 def render_calendar(site: Site, plan: Calendar, spans: dict[str, Span]) -> Output:
@@ -101,13 +103,22 @@ def make_event(config: Config, event: Event, span: Span):
 
 
 def event_uid(config: Config, event: Event) -> str:
-    """The event's UID: its id at the site's address, e.g. dongyuan-dahui@host/zt/cxcy."""
-    parts = urlsplit(config.base_url)
-    return f"{event.id}@{parts.netloc}{parts.path.rstrip('/')}"
+    """The event's UID: its id and the organization's mark, e.g. dongyuan-dahui@3f9a0c21d5.cxsite.
+
+    Not the site's address: correcting base_url (or moving the site) must not make
+    subscribers' calendars show every event twice. The organization's digest keeps
+    the UIDs of two institutes' sites apart when their events share ids.
+    """
+    mark = hashlib.blake2b(config.organization.strip().encode("utf-8"), digest_size=5).hexdigest()
+    return f"{event.id}@{mark}.cxsite"
 
 
-def event_span(event: Event, tz: dt.tzinfo) -> Span:
-    """Work out when an event starts and ends (its `time` was read when the event was made)."""
+def event_span(event: Event, tz: dt.tzinfo, duration: dt.timedelta = DEFAULT_EVENT_DURATION) -> Span:
+    """Work out when an event starts and ends (its `time` was read when the event was made).
+
+    An event of one day known only by when it starts lasts `duration`: a
+    calendar shows a zero-length event as a line no one notices.
+    """
     first, last = event.date.date(), (event.end or event.date).date()
     if event.time:
         if event.starts is None:  # a `time` that could not be read (warned about): all day, noted
@@ -115,10 +126,10 @@ def event_span(event: Event, tz: dt.tzinfo) -> Span:
         start = dt.datetime.combine(first, event.starts, tzinfo=tz)
         if event.ends is not None:
             return Span(start, dt.datetime.combine(last, event.ends, tzinfo=tz))
-        return Span(start, _midnight_after(last, tz) if event.end else None)
+        return Span(start, _midnight_after(last, tz) if event.end else start + duration)
     if _has_clock(event.date):
         if event.end is None or event.end <= event.date:
-            return Span(event.date, None)
+            return Span(event.date, event.date + duration)
         return Span(event.date, event.end if _has_clock(event.end) else _midnight_after(last, tz))
     return Span(first, last + _DAY)
 

@@ -10,6 +10,7 @@ from collections import defaultdict
 
 from cxsite.content.dates import zh_month
 from cxsite.render.pages import Page, paginate
+from cxsite.render.stats.campaign import campaign_expires, campaign_position
 from cxsite.render.subscriptions import plan_subscriptions
 from cxsite.site import urls
 from cxsite.site.model import Site
@@ -18,9 +19,11 @@ PAGE_SIZE_HOME = 6
 
 
 def home_page(site: Site) -> list[Page]:
-    """The campaign home page."""
+    """The campaign home page, with where the campaign stands (its data: days change it daily)."""
+    position = campaign_position(site)
     return [Page(url=urls.HOME, template="home.html", title=site.config.title, kind="home",
-                 items=site.documents[:PAGE_SIZE_HOME])]
+                 items=site.documents[:PAGE_SIZE_HOME], data=position,
+                 expires=campaign_expires(position, site.now))]
 
 
 def bulletin_pages(site: Site) -> list[Page]:

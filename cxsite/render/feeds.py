@@ -10,6 +10,7 @@ same content are identical.
 from __future__ import annotations
 
 import datetime as dt
+import html
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -20,6 +21,7 @@ from cxsite.render.media.pictures import rewrite_images
 from cxsite.render.media.sharing import absolute_file_url, media_of
 from cxsite.render.pages import Output, Page
 from cxsite.render.registry import OutputJob
+from cxsite.render.stylesheets import FEED_XSL, with_stylesheet
 from cxsite.render.subscriptions import ATOM, RSS, Feed, subscriptions_of
 from cxsite.site.files import static_url
 from cxsite.site.model import BULLETIN, Document, Site
@@ -74,8 +76,10 @@ def render_items(site: Site, items: Sequence[FeedItem], *, url: str, title: str,
     if format == ATOM:
         feed.register_extension(_ENCLOSURES, BaseExtension, _atom_enclosures(), atom=True, rss=False)
     feed.id(config.absolute(url))
-    feed.title(title)
-    feed.subtitle(description or config.description or config.tagline or title)
+    # A channel's title and description are plain text, but some readers show them as HTML:
+    # angle brackets a writer typed (in a name or the site's description) must not become tags.
+    feed.title(_plain(title))
+    feed.subtitle(_plain(description or config.description or config.tagline or title))
     # feedgen takes the last link as the RSS <link>, which must be the page, not the feed.
     feed.link(href=config.absolute(url), rel="self")
     feed.link(href=config.absolute(page), rel="alternate")
@@ -92,7 +96,7 @@ def render_items(site: Site, items: Sequence[FeedItem], *, url: str, title: str,
     for item in reversed(items):  # feedgen prepends; this keeps newest first
         _add_entry(feed, site, item, format)
     data = feed.atom_str(pretty=True) if format == ATOM else feed.rss_str(pretty=True)
-    return Output(url.lstrip("/"), data)
+    return Output(url.lstrip("/"), with_stylesheet(data, url, FEED_XSL, config))
 
 
 def document_item(site: Site, doc: Document, contents: dict) -> FeedItem:
@@ -137,6 +141,11 @@ def register(registration) -> None:
     registration.add_outputs("feeds", plan_feeds)
 
 
+def _plain(text: str) -> str:
+    """Text that reads the same whether a reader takes it as text or as HTML (no tags)."""
+    return text.replace("<", "＜").replace(">", "＞")
+
+
 def _add_entry(feed, site: Site, item: FeedItem, format: str) -> None:
     """Add one item with its full content, absolute links and enclosures."""
     link = site.config.absolute(item.url)
@@ -148,7 +157,9 @@ def _add_entry(feed, site: Site, item: FeedItem, format: str) -> None:
     entry.published(item.date)
     entry.updated(item.date)
     entry.author({"name": item.author})
-    entry.summary(item.summary)
+    # Readers show RSS descriptions as HTML: the plain-text summary goes in escaped, so a
+    # summary quoting markup (`<img onerror=…>` in inline code) stays text (issue 15).
+    entry.summary(html.escape(item.summary, quote=False), type="html")
     entry.content(item.html(), type="html")
     for category in item.categories:
         entry.category(term=category)

@@ -6,6 +6,7 @@ other files (feeds, calendars, the sitemap, the search index) from output jobs.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -71,6 +72,10 @@ class Page:
     data: object | None = None  # a family's own data (the subscriptions plan, the statistics)
     feed: str = ""  # this page's own feed, for autodiscovery
     in_sitemap: bool = True
+    # When passing time alone makes what this page shows stale (the campaign's days elapsed, the
+    # statistics' date): a build after that moment makes the page again. None: only its inputs do.
+    expires: dt.datetime | None = None
+    links_checked: bool = True  # False: its links are other pages' again (the 合订本), checked there
 
 
 @dataclass(frozen=True)

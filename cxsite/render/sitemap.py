@@ -6,6 +6,7 @@ from markupsafe import escape
 
 from cxsite.render.pages import Output, Page
 from cxsite.render.registry import OutputJob
+from cxsite.render.stylesheets import SITEMAP_XSL, with_stylesheet
 from cxsite.site import urls
 from cxsite.site.model import Site
 
@@ -25,7 +26,8 @@ def render_sitemap(site: Site, pages: list[Page]) -> Output:
                    if page.doc is not None and page.doc.date is not None else "")
         lines.append(f"  <url><loc>{escape(site.config.absolute(page.url))}</loc>{lastmod}</url>")
     lines.append("</urlset>\n")
-    return Output(urls.SITEMAP.lstrip("/"), "\n".join(lines).encode("utf-8"))
+    data = with_stylesheet("\n".join(lines).encode("utf-8"), urls.SITEMAP, SITEMAP_XSL, site.config)
+    return Output(urls.SITEMAP.lstrip("/"), data)
 
 
 def plan_sitemap(site: Site, pages: list[Page]) -> list[OutputJob]:

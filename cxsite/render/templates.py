@@ -106,6 +106,8 @@ def _read(context, name: str):
 def relative_link(context, target: str) -> str:
     """Link from the page being rendered to a site URL, relative (so sub-paths work)."""
     page, site = context["page"], context["site"]
+    if "://" in target:  # an outside address (a menu entry): as it is
+        return target
     if page.kind == "404" and not site.portable:
         # A server shows the 404 page at any depth, so its links start from the site's root path;
         # opened from file:// (portable) it is only ever at the root, where relative links work.

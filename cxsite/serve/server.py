@@ -10,7 +10,9 @@ pure function, so everything but the socket is tested without one.
 
 from __future__ import annotations
 
+import contextlib
 import errno
+import ipaddress
 import json
 import mimetypes
 import re
@@ -28,6 +30,10 @@ from cxsite.problem import Problem
 
 EVENTS_PATH = "/__cxsite/events"
 KEEPALIVE_SECONDS = 15.0  # a comment line this often finds connections the browser dropped
+MAX_CONNECTIONS = 32  # handled at once (each open page keeps one for its live-reload stream)
+REQUEST_SECONDS = 10.0  # a connection must send its request within this time
+_BUSY = ("HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\n"
+         "Connection: close\r\n\r\n预览服务器正忙（打开的连接太多），请稍后刷新。\n").encode()
 RETRY_MS = 1000  # how soon a page reconnects after the server went away
 LIVE_SCRIPT = resources.files("cxsite.serve").joinpath("live.js").read_text(encoding="utf-8")
 
@@ -92,6 +98,28 @@ def handle_request(snapshot: Snapshot, method: str, target: str) -> Response:
     body = snapshot.files.get("404.html", _FALLBACK_404)
     wanted = [key] if key != rel else [key, f"{rel}/index.html"]
     return _file(snapshot, method, 404, "404.html", body, ["404.html", *wanted])  # reload once it exists
+
+
+def host_allowed(host: str | None, port: int) -> bool:
+    """Whether a request's Host names this preview: localhost or an IP address, with its port.
+
+    A web page elsewhere whose name is made to point at 127.0.0.1 (DNS rebinding) sends
+    its own name: refused. IP addresses are allowed, so other computers can reach a
+    preview bound to 0.0.0.0 by the address it printed.
+    """
+    if not host:
+        return False
+    name, _, given = host.strip().rpartition(":") if not host.endswith("]") else (host, "", "")
+    if not name or (given and given != str(port)):
+        return False
+    name = name.strip("[]").lower()
+    if name == "localhost":
+        return True
+    try:
+        ipaddress.ip_address(name)
+    except ValueError:
+        return False
+    return True
 
 
 def site_path(raw_path: str) -> str | None:
@@ -258,10 +286,38 @@ class PreviewServer:
 
 
 class _HttpServer(socketserver.ThreadingMixIn, socketserver.TCPServer):
-    """A threading TCP server (not http.server's, which looks up the host's name on start)."""
+    """A threading TCP server (not http.server's, which looks up the host's name on start).
+
+    At most MAX_CONNECTIONS are handled at once, each in its own thread; one more is
+    answered "503" at once and closed, so idle or slow connections cannot pile up threads.
+    """
 
     allow_reuse_address = True
     daemon_threads = True
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._slots = threading.BoundedSemaphore(MAX_CONNECTIONS)
+
+    def process_request(self, request, client_address) -> None:
+        """Handle a connection in a thread if a slot is free; else refuse it now."""
+        if not self._slots.acquire(blocking=False):
+            with contextlib.suppress(OSError):
+                request.sendall(_BUSY)
+            self.shutdown_request(request)
+            return
+        try:
+            super().process_request(request, client_address)
+        except BaseException:
+            self._slots.release()
+            raise
+
+    def process_request_thread(self, request, client_address) -> None:
+        """The thread of one connection; its slot is given back when it ends."""
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self._slots.release()
 
 
 class _HttpServer6(_HttpServer):
@@ -284,10 +340,15 @@ class _Handler(BaseHTTPRequestHandler):
 
     server_version = "cxsite-serve"
 
+    timeout = REQUEST_SECONDS  # a connection that sends no request in time is closed
+
     def do_GET(self) -> None:
         preview: Preview = self.server.preview
         snapshot = preview.snapshot()
-        response = handle_request(snapshot, self.command, self.path)
+        if host_allowed(self.headers.get("Host"), self.server.server_address[1]):
+            response = handle_request(snapshot, self.command, self.path)
+        else:
+            response = _text(421, "这个预览只回答本机地址（127.0.0.1 或 localhost）的请求。")
         try:
             self.send_response(response.status)
             for name, value in response.headers:

@@ -35,7 +35,7 @@ def static_url(written: str) -> str | None:
 
 
 def body_image_url(key: str) -> str | None:
-    """The site URL of a body link's key when it names an image of static/, else None."""
+    """The site URL of a body image's link key when it names an image file of static/, else None."""
     if not key.lower().endswith(IMAGE_SUFFIXES):
         return None
     if key.startswith("static/"):
@@ -56,9 +56,9 @@ def uses_of(documents, events) -> list[FileUse]:
             uses += _front_matter(doc, "cover", COVER, (doc.cover,))
         uses += _front_matter(doc, "attachments", ATTACHMENT, tuple(f.src for f in doc.attachments))
         for link in doc.links:
-            url = body_image_url(link.key)
+            url = body_image_url(link.key) if link.image else None
             if url is not None:
-                uses.append(FileUse(url, BODY, doc.path, link.line))
+                uses.append(FileUse(url, BODY, doc.path, link.line, link.column))
     for event in events:
         uses += _front_matter(event, "photos", PHOTO, tuple(f.src for f in event.photos))
         uses += _front_matter(event, "attachments", ATTACHMENT, tuple(f.src for f in event.attachments))

@@ -11,9 +11,11 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
+from types import MappingProxyType
 
 from cxsite.content.config import Config
 from cxsite.content.kinds import Kind
+from cxsite.content.markdown import Link
 from cxsite.content.reader import Loaded
 from cxsite.content.slug import slugify
 from cxsite.problem import Problem, error
@@ -28,16 +30,19 @@ from cxsite.site.integrity import (
     own_files,
 )
 from cxsite.site.model import BULLETIN, POST, Content, Document, HeldBack, Media, Site, SiteIndex, Term
+from cxsite.site.names import collect_names, resolve_names
 from cxsite.site.records import make_record
 
 
 def make_content(loaded: Loaded, kinds: Sequence[Kind], problems: list[Problem]) -> Content:
     """Make the model object of every checked source item, as its kind says."""
     by_name = {kind.name: kind for kind in kinds}
-    documents, records = [], defaultdict(list)
+    documents, records, links = [], defaultdict(list), []
     for item in loaded.items:
         kind = by_name[item.kind]
         rendered = {name: loaded.markdown[key] for name, (key, _) in item.markdown.items()}
+        if not kind.is_document:
+            links += field_links(item, rendered)
         if kind.make is None:
             made = make_record(item, rendered, problems, kind)
         else:
@@ -49,26 +54,42 @@ def make_content(loaded: Loaded, kinds: Sequence[Kind], problems: list[Problem])
         else:
             records[kind.name].append(made)
     return Content(tuple(documents), {k.name: tuple(records[k.name]) for k in kinds if not k.is_document},
-                   loaded.static, loaded.intro, loaded.unbuilt)
+                   loaded.static, loaded.intro, loaded.unbuilt, tuple(links))
+
+
+def field_links(item, rendered: Mapping) -> list[tuple[str, Link]]:
+    """The links in a record's Markdown fields, with the lines of the file they are written in."""
+    found = []
+    for name, done in rendered.items():
+        line, column = item.lines.get((name,), (item.lines.get(name, 1), 1))  # where its text starts
+        found += [(item.path, replace(link, line=(line or 1) + link.line - 1,
+                                      column=link.column and link.column + (column or 1) - 1))
+                  for link in done.links]
+    return found
 
 
 def build_site(config: Config, content: Content, kinds: Sequence[Kind], now: dt.datetime, *,
                drafts: bool = False, future: bool = False, portable: bool = False,
                html_store: Mapping[str, str], slugify: Callable[[str], str] = slugify,
+               views: Mapping[str, int] | None = None, views_period: tuple[str, str] = ("", ""),
                media: Media | None = None) -> tuple[Site, list[Problem]]:
     """Make the Site graph from content; problems name the source lines.
 
     `html_store` maps Markdown keys to their HTML (see Site.html); `slugify` makes
-    tag and category slugs (a build passes one that remembers them); `media` is
-    what the build made of the images and attachments the content names.
+    tag and category slugs (a build passes one that remembers them); `views` are
+    the page views of the access logs (URL -> count) and `views_period` their first and last day;
+    `media` is what the build made of the images and attachments the content names.
     """
     by_name = {kind.name: kind for kind in kinds}
+    names = collect_names(content, kinds)
+    content = resolve_names(content, kinds, names)
     problems = check_unique(content, kinds) + check_issue_gaps(content)
     documents, held = _publishable(content.documents, now, drafts, future)
     by_kind = {name: tuple(sorted((d for d in documents if d.kind == name), key=by_name[name].order))
                for name in by_name if by_name[name].is_document}
-    records = {k.name: tuple(sorted(content.of(k.name), key=k.order)) for k in kinds if not k.is_document}
-    problems += check_references(content, kinds, records)
+    records, draft_records = _published_records(content, kinds, drafts)
+    held = replace(held, drafts=held.drafts + len(draft_records))
+    problems += check_references(content, kinds, records, names, draft_records)
     problems += check_ranges(content, kinds)
     bulletins, posts = by_kind.get(BULLETIN, ()), by_kind.get(POST, ())
     published = bulletins + posts
@@ -88,7 +109,8 @@ def build_site(config: Config, content: Content, kinds: Sequence[Kind], now: dt.
     problems += check_links(content, index)
     site = Site(config=config, now=now, documents=newest, bulletins=bulletins, posts=posts, pages=pages,
                 records=records, tags=tags, categories=categories, static=content.static, intro=content.intro,
-                held_back=held, index=index, html_store=html_store, portable=portable)
+                held_back=held, index=index, html_store=html_store, portable=portable,
+                views=MappingProxyType(dict(views or {})), views_period=views_period)
     return site, problems
 
 
@@ -103,6 +125,22 @@ def _publishable(documents, now, drafts: bool, future: bool):
         else:
             kept.append(doc)
     return kept, HeldBack(held_drafts, len(due), min(due, default=None))
+
+
+def _published_records(content: Content, kinds: Sequence[Kind], drafts: bool) -> tuple[dict, set]:
+    """Each kind's records in order, drafts (`draft: true`) left out unless asked for; and those held back."""
+    records, held = {}, set()
+    for kind in kinds:
+        if kind.is_document:
+            continue
+        kept = []
+        for record in content.of(kind.name):
+            if getattr(record, "draft", False) and not drafts:
+                held.add((kind.name, getattr(record, kind.id_field, None) if kind.id_field else None))
+            else:
+                kept.append(record)
+        records[kind.name] = tuple(sorted(kept, key=kind.order))
+    return records, held
 
 
 def _identity(item, kind_name: str, position: int):

@@ -10,14 +10,18 @@ from __future__ import annotations
 
 import difflib
 import posixpath
+import re
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 from cxsite.content.dates import zh_date
 from cxsite.content.kinds import Field, Kind
+from cxsite.content.localpaths import LOCAL_PATH, is_local_path, local_path_problem
 from cxsite.problem import Problem, error, warning
 from cxsite.site import urls
 from cxsite.site.model import BULLETIN, Content, SiteIndex
+from cxsite.site.names import Names
 
 
 def check_unique(content: Content, kinds: Sequence[Kind]) -> list[Problem]:
@@ -81,8 +85,15 @@ def check_issue_gaps(content: Content) -> list[Problem]:
     return problems
 
 
-def check_references(content: Content, kinds: Sequence[Kind], records: Mapping[str, tuple]) -> list[Problem]:
-    """Report references to records and issues that do not exist (as the kinds' fields declare them)."""
+def check_references(content: Content, kinds: Sequence[Kind], records: Mapping[str, tuple],
+                     names: Names | None = None, held: set = frozenset()) -> list[Problem]:
+    """Report references to records and issues that do not exist (as the kinds' fields declare them).
+
+    References written as names were resolved to ids already (names.py); `names`
+    gives the hints that map the names writers know to the ids. References to
+    records held back as drafts (`held`: (kind, id)) are warnings.
+    """
+    names = names or Names({}, {}, {})
     by_name = {kind.name: kind for kind in kinds}
     known = {name: {getattr(r, by_name[name].id_field) for r in items}
              for name, items in records.items() if by_name[name].id_field}
@@ -97,41 +108,92 @@ def check_references(content: Content, kinds: Sequence[Kind], records: Mapping[s
     for name, item, written in items:
         for field in by_name[name].references:
             value = written.get(field.name) if written is not None else getattr(item, field.name, None)
-            problems += _unknown_references(item, field, value, by_name, known, invalid, unreadable)
+            if field.reference.target in unreadable:
+                continue
+            targets = Targets(by_name[field.reference.target].label, known.get(field.reference.target, set()),
+                              invalid, names, held)
+            problems += _unknown_references(item, field, value, targets)
     return problems
 
 
-def _unknown_references(item, field: Field, value, kinds: dict, known: dict, invalid: set,
-                        unreadable: set) -> list[Problem]:
+@dataclass(frozen=True)
+class Targets:
+    """What a reference field may name: the ids of its target kind, those that failed, their names."""
+
+    label: str
+    ids: set
+    invalid: set
+    names: Names
+    held: set = frozenset()  # (kind, id) of records held back as drafts
+
+
+def _unknown_references(item, field: Field, value, targets: Targets) -> list[Problem]:
     """Report each id a reference field names that names nothing of its target kind."""
     target, single = field.reference.target, not isinstance(value, tuple | list)
     ids = (() if value in (None, "") else (value,)) if single else tuple(value)
-    if target in unreadable or ids == (field.reference.all_word,) and field.reference.all_word:
+    if ids == (field.reference.all_word,) and field.reference.all_word:
         return []
     problems = []
     for index, ref in enumerate(ids):
         identity = ("issue", ref) if target == BULLETIN else (target, ref)
-        if ref in known.get(target, ()) or identity in invalid:
+        if ref in targets.ids or identity in targets.invalid:
             continue
         line, column = _position(item, field.name, None if single else index)
+        if identity in targets.held:
+            problems.append(warning(item.path, line, f"{field.name} 引用的{targets.label}“{ref}”还是草稿"
+                                    "（draft: true），暂不发布，这里也不会显示它",
+                                    f"这个{targets.label}写好后，删除它的 draft: true", column))
+            continue
         if target == BULLETIN:
-            shown = "、".join(str(n) for n in sorted(known[BULLETIN])) or "（还没有简报）"
+            shown = "、".join(str(n) for n in sorted(targets.ids)) or "（还没有简报）"
             problems.append(error(item.path, line, f"{field.name} 引用了不存在的简报第{ref}期",
                                   f"写已有简报的期号：{shown}", column))
             continue
-        label = kinds[target].label
-        problems.append(error(item.path, line, f"{field.name} 引用了不存在的{label}“{ref}”",
-                              _reference_hint(ref, known.get(target, set()), label), column))
+        message, hint = _reference_problem(field, ref, ids, index, single, targets)
+        problems.append(error(item.path, line, message, hint, column))
     return problems
 
 
-def _reference_hint(ref: str, known: dict, label: str) -> str:
-    """Suggest the id the writer probably meant, and list the ids there are."""
+# What a Chinese input method types between list items instead of the half-width comma.
+_FULLWIDTH_SEPARATORS = re.compile(r"\s*[，；、]\s*")
+_SEPARATOR_NAMES = {"，": "全角逗号", "；": "全角分号", "、": "顿号"}
+
+
+def _reference_problem(field: Field, ref, ids: tuple, index: int, single: bool,
+                       targets: Targets) -> tuple[str, str]:
+    """The message and hint for one reference that names nothing."""
+    label, where = targets.label, "" if single else f"第 {index + 1} 项"
+    text = str(ref)
+    separator = _FULLWIDTH_SEPARATORS.search(text)
+    if not single and separator:
+        items = [part for one in ids for part in _FULLWIDTH_SEPARATORS.split(str(one)) if part]
+        mark = separator.group().strip()
+        return (f"{field.name} {where}“{text}”里的“{mark}”是{_SEPARATOR_NAMES[mark]}，几项被连成了一项",
+                f"各项之间用半角逗号加空格：[{', '.join(items)}]（切换到英文输入法再输入逗号）")
+    shared = targets.names.shared.get(field.reference.target, {}).get(text.strip())
+    if shared:
+        return (f"{field.name} {where}“{text}”有 {len(shared)} 个{label}同名，不知道指的是哪一个",
+                f"改写编号：{'、'.join(shared)}")
+    return (f"{field.name} 引用了不存在的{label}“{text}”",
+            _reference_hint(text, targets.ids, label, targets.names.named.get(field.reference.target, {})))
+
+
+def _reference_hint(ref: str, known: set, label: str, named: Mapping[str, str]) -> str:
+    """Suggest the record the writer probably meant, and list the ids there are with their names."""
     ids = sorted(known)
-    listed = "、".join(ids[:12]) + (f" 等 {len(ids)} 个" if len(ids) > 12 else "")
-    available = f"可用的{label}编号：{listed}" if ids else f"还没有任何{label}，请先建立它"
+    if not ids:
+        return f"还没有任何{label}，请先建立它"
+    shown = [f"{i}（{named[i]}）" if named.get(i) else i for i in ids[:12]]
+    listed = "、".join(shown) + (f" 等 {len(ids)} 个" if len(ids) > 12 else "")
+    available = f"可以写{label}的编号或名称：{listed}" if named else f"可用的{label}编号：{listed}"
+    by_name = {named[i]: i for i in ids if named.get(i)}
     near = difflib.get_close_matches(ref, ids, n=1, cutoff=0.6)
-    return f"是不是 {near[0]}？{available}" if near else available
+    if near:
+        return f"是不是 {near[0]}？{available}"
+    near = difflib.get_close_matches(ref, list(by_name), n=1, cutoff=0.5)
+    if near:
+        return f"是不是 {near[0]}？{near[0]} 的编号是 {by_name[near[0]]}；{available}"
+    return available
 
 
 def check_ranges(content: Content, kinds: Sequence[Kind]) -> list[Problem]:
@@ -210,45 +272,54 @@ def _url_conflicts(url: str, claims: list[tuple[str, int | None]]) -> list[Probl
 
 
 def check_links(content: Content, index: SiteIndex) -> list[Problem]:
-    """Warn about Markdown links and images that point to no file or page of the site.
+    """Report Markdown links and images, covers, photos and attachments that point to nothing.
 
-    They are warnings in a build (the page still works) and errors in `cxsite check`,
-    which recognises them by their code.
+    A missing image or file, or one written as a path on the writer's computer, is
+    an error: the page would show a broken picture. A link to a missing page is a
+    warning in a build (the page still works) and an error in `cxsite check`,
+    which recognises it by its code.
     """
-    problems = []
     held_back = {d.path for d in content.documents} - set(index.sources)
     failed = {u.path for u in content.unbuilt}  # their own mistakes are reported already
     files = sorted({d.path for d in content.documents} | {f"static/{f.url}" for f in content.static}
                    | {r.path for rs in content.records.values() for r in rs})
-    for doc in content.documents:
-        for link in doc.links:
-            if _exists(link.key, index) or link.key in failed:
-                continue
-            what = "图片" if _is_image(link.key) else "链接"
-            if link.key in held_back:
-                problems.append(warning(doc.path, link.line,
-                                        f"{what}“{link.written}”指向的稿件暂不发布（草稿或日期在将来）",
-                                        "发布后这个链接会失效；等那篇稿件发布后再链接", code=BROKEN_LINK))
-                continue
-            problems.append(warning(doc.path, link.line, f"{what}“{link.written}”指向的文件不存在",
-                                    _link_hint(link.key, doc.path, files), code=BROKEN_LINK))
-    # Photos, covers and attachments are shown or offered for download as files of the site
-    # itself: a missing one, or one elsewhere on the internet, is an error (issue 14, as issue 16
-    # asks for every image a writer names).
-    for item, key, values in _image_fields(content):
+    problems = []
+    for path, link in [(d.path, link) for d in content.documents for link in d.links] + list(content.links):
+        if link.local:
+            problems.append(error(path, link.line, *local_path_problem(link.written, link.image), link.column,
+                                  LOCAL_PATH))
+        elif not (_exists(link.key, index) or link.key in failed):
+            problems.append(_missing_link(path, link, link.key in held_back, files))
+    for item, key, values in _file_fields(content):
         for i, value in enumerate(values):
-            external = value.startswith(("http://", "https://", "//"))
-            if not external and _exists("static/" + value.lstrip("/"), index):
-                continue
-            line, column = _position(item, key, i if key != "cover" else None)
-            what = "文件" if key == "attachments" else "图片"
-            message = (f"{key} 指向网站以外的{what}“{value}”" if external
-                       else f"{key} 指向的{what}“{value}”不存在")
-            example = "/files/第1期简报.pdf" if key == "attachments" else "/img/合影.jpg"
-            problems.append(error(item.path, line, message,
-                                  f"{what}放在 static/ 下，这里写它在 static/ 里的路径，如 {example}"
-                                  + ("（网站以外的地址在内网打不开）" if external else ""), column))
+            problems += _missing_file(item, key, i, value, index)
     return problems
+
+
+def _missing_link(path: str, link, held_back: bool, files: list[str]) -> Problem:
+    """A Markdown link or image to nothing: an error for an image, else a warning (an error in check)."""
+    what = "图片" if link.image or _is_image(link.key) else "链接"
+    if held_back:
+        return warning(path, link.line, f"{what}“{link.written}”指向的稿件暂不发布（草稿或日期在将来）",
+                       "发布后这个链接会失效；等那篇稿件发布后再链接", code=BROKEN_LINK)
+    make = error if link.image else warning
+    return make(path, link.line, f"{what}“{link.written}”指向的文件不存在", _link_hint(link.key, path, files),
+                code=BROKEN_LINK)
+
+
+def _missing_file(item, key: str, index: int, value: str, index_: SiteIndex) -> list[Problem]:
+    """A cover, photo or attachment that is a local path or names no file under static/: an error."""
+    external = value.startswith(("http://", "https://", "//"))
+    line, column = _position(item, key, index if key != "cover" else None)
+    image = key != "attachments"
+    if is_local_path(value):
+        return [error(item.path, line, *local_path_problem(value, image), column, LOCAL_PATH)]
+    if external or _exists("static/" + value.lstrip("/"), index_):
+        return []
+    what = "图片" if image else "文件"
+    return [error(item.path, line, f"{key} 指向的{what}“{value}”不存在",
+                  f"{what}放在 static/ 下，这里写它在 static/ 里的路径，如 "
+                  f"{'/img/合影.jpg' if image else '/files/通知.pdf'}", column, BROKEN_LINK)]
 
 
 BROKEN_LINK = "broken-link"
@@ -265,7 +336,7 @@ def _is_image(key: str) -> bool:
     return key.lower().endswith(_IMAGE_SUFFIXES)
 
 
-def _image_fields(content: Content):
+def _file_fields(content: Content):
     """Yield (item, key, paths) for the paths of files written in front matter and records."""
     for doc in content.documents:
         if doc.cover:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import ClassVar
 
 from cxsite.content.config import Config, MenuItem
@@ -132,6 +133,7 @@ class Event:
     text_summary: str = _hidden("")
     photos: tuple[FileRef, ...] = _hidden(())
     attachments: tuple[FileRef, ...] = _hidden(())
+    draft: bool = _hidden(False)  # held back like a draft document (`cxsite new event` writes one)
     lines: Mapping = _hidden(default_factory=dict, compare=False)
     bulletins: tuple[int, ...] = _hidden(())  # issues whose `events` name this event
     posts: tuple[str, ...] = _hidden(())  # post URLs
@@ -140,6 +142,15 @@ class Event:
     def all_branches(self) -> bool:
         """Whether every branch took part."""
         return self.branches == ("all",)
+
+    @property
+    def clock(self) -> str:
+        """The time of day as lists show it: 14:30, 14:30–17:30, or "" for an event known by its date."""
+        if self.starts is not None:
+            return f"{self.starts:%H:%M}" + (f"–{self.ends:%H:%M}" if self.ends is not None else "")
+        if self.time or (self.date.hour, self.date.minute) == (0, 0):
+            return ""  # all day, or a `time` that could not be read (warned about)
+        return f"{self.date:%H:%M}"
 
 
 @dataclass(frozen=True)
@@ -232,6 +243,7 @@ class Content:
     static: tuple[StaticFile, ...]
     intro: str = ""  # Markdown key of the site intro's HTML
     unbuilt: tuple[Unbuilt, ...] = ()  # sources that failed validation
+    links: tuple[tuple[str, Link], ...] = ()  # (path, link) in records' Markdown fields, lines of the file
 
     def of(self, kind: str) -> tuple:
         """The records of one kind (empty when there are none)."""
@@ -307,6 +319,11 @@ class Site:
     index: SiteIndex = field(repr=False)
     html_store: Mapping[str, str] = field(repr=False)  # Markdown key -> its HTML
     portable: bool = False
+    # Page URL -> views counted in the web server's access logs (empty without logs), read-only.
+    # Templates read one page's count through views_of(url), which is recorded per URL, so a
+    # change of one count makes only the pages showing it again.
+    views: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}), repr=False)
+    views_period: tuple[str, str] = ("", "")  # first and last day of the counted views, 2010-10-11
 
     @property
     def branches(self) -> tuple[Branch, ...]:
@@ -335,6 +352,10 @@ class Site:
     def html(self, key: str) -> str:
         """Return the HTML a Markdown key names (bodies, descriptions, summaries, intro)."""
         return self.html_store[key] if key else ""
+
+    def views_of(self, url: str) -> int:
+        """How often the page at a URL was viewed, by the access logs (0 without logs)."""
+        return self.views.get(url, 0)
 
     def document(self, url: str) -> Document | None:
         """Return the bulletin, post or page at a URL."""

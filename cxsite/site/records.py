@@ -12,11 +12,13 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 
+from cxsite.content.dates import to_halfwidth
 from cxsite.content.kinds import DOCUMENTS, Field, Kind, Reference
 from cxsite.content.markdown import Rendered
 from cxsite.content.schema import (
     read_attachments,
     read_bool,
+    read_count,
     read_datetime,
     read_id,
     read_ids_or_all,
@@ -169,11 +171,12 @@ def make_event(parsed: Parsed, rendered: Mapping[str, Rendered], problems: list[
                  kind=v.get("kind", ""), branches=v.get("branches", ()), participants=v.get("participants"),
                  phase=v.get("phase", ""), bulletin=v.get("bulletin"),
                  summary=summary.key if summary else "", text_summary=summary.text_summary if summary else "",
-                 photos=v.get("photos", ()), attachments=v.get("attachments", ()), lines=parsed.lines)
+                 photos=v.get("photos", ()), attachments=v.get("attachments", ()),
+                 draft=v.get("draft", False), lines=parsed.lines)
 
 
 TIME_HINT = "写成 14:30 或 14:30-17:30（24 小时制，半角冒号）"
-_TIME = re.compile(r"^(\d{1,2})[:：](\d{2})(?:\s*[-–—~～至到]\s*(\d{1,2})[:：](\d{2}))?$")
+_TIME = re.compile(r"^([0-9]{1,2})[:：]([0-9]{2})(?:\s*[-–—~～至到]\s*([0-9]{1,2})[:：]([0-9]{2}))?$")
 
 
 def _event_times(parsed: Parsed, problems: list[Problem]) -> tuple[dt.time | None, dt.time | None]:
@@ -182,6 +185,10 @@ def _event_times(parsed: Parsed, problems: list[Problem]) -> tuple[dt.time | Non
     if not text:
         return None, None
     match = _TIME.match(text)
+    if not match and _TIME.match(to_halfwidth(text)):
+        fixed = f"改成 {to_halfwidth(text)}（半角数字）"
+        problems.append(_time_warning(parsed, "里的数字是全角的", hint=fixed))
+        return None, None
     if not match:
         problems.append(_time_warning(parsed, "无法识别"))
         return None, None
@@ -198,10 +205,11 @@ def _event_times(parsed: Parsed, problems: list[Problem]) -> tuple[dt.time | Non
     return starts, ends
 
 
-def _time_warning(parsed: Parsed, reason: str, treated: str = "全天活动") -> Problem:
+def _time_warning(parsed: Parsed, reason: str, treated: str = "全天活动", hint: str = TIME_HINT) -> Problem:
     """A warning about an event's `time`, at its line, saying how the calendar shows the event."""
-    return warning(parsed.path, parsed.lines.get("time", parsed.lines.get("_record")),
-                   f"time（时间）“{parsed.values['time']}”{reason}，日历中按{treated}处理", TIME_HINT)
+    line, column = parsed.lines.get(("time",), (parsed.lines.get("time", parsed.lines.get("_record")), None))
+    return warning(parsed.path, line, f"time（时间）“{parsed.values['time']}”{reason}，日历中按{treated}处理",
+                   hint, column)
 
 
 def link_event(event: Event, referrers: Referrers) -> Event:
@@ -240,7 +248,8 @@ def _honor_order(honor: Honor) -> tuple:
 
 
 BRANCHES = Kind(
-    name="branches", label="支部", list_url=urls.BRANCHES, make=make_branch, order=lambda b: (b.weight, b.id),
+    name="branches", label="支部", name_field="name", list_url=urls.BRANCHES, make=make_branch,
+    order=lambda b: (b.weight, b.id),
     url=lambda b: b.url, link=link_branch,
     fields=(
         Field("id", read_id, "编号", True),
@@ -248,7 +257,7 @@ BRANCHES = Kind(
         Field("kind", read_text, "类型"),
         Field("theme", read_text, "活动主题"),
         Field("secretary", read_text, "支部书记"),
-        Field("members", read_int, "党员人数"),
+        Field("members", read_count, "党员人数"),
         Field("sections", read_list, "所含科室"),
         Field("goals", read_list, "目标"),
         Field("description", read_text, "简介", markdown=True),
@@ -256,7 +265,8 @@ BRANCHES = Kind(
     ),
 )
 EVENTS = Kind(
-    name="events", label="活动", list_url=urls.EVENTS, make=make_event, order=lambda e: (e.date, e.id),
+    name="events", label="活动", name_field="title", list_url=urls.EVENTS, make=make_event,
+    order=lambda e: (e.date, e.id),
     url=lambda e: e.url, link=link_event,
     fields=(
         Field("id", read_id, "编号", True),
@@ -267,12 +277,13 @@ EVENTS = Kind(
         Field("location", read_text, "地点"),
         Field("kind", read_text, "类型"),
         Field("branches", read_ids_or_all, "参加支部", reference=Reference("branches", all_word="all")),
-        Field("participants", read_int, "参加人数"),
+        Field("participants", read_count, "参加人数"),
         Field("phase", read_text, "所属阶段", reference=Reference("phases")),
         Field("bulletin", read_positive_int, "报道简报期号", reference=Reference(BULLETIN)),
         Field("summary", read_text, "简介", markdown=True),
         Field("photos", read_photos, "照片"),
         Field("attachments", read_attachments, "附件"),
+        Field("draft", read_bool, "草稿"),
     ),
 )
 HONORS = Kind(
@@ -287,7 +298,8 @@ HONORS = Kind(
     ),
 )
 PHASES = Kind(
-    name="phases", label="阶段", list_url=urls.PHASES, make=make_phase, order=lambda p: (p.start, p.id),
+    name="phases", label="阶段", name_field="name", list_url=urls.PHASES, make=make_phase,
+    order=lambda p: (p.start, p.id),
     url=lambda p: p.url, link=link_phase,
     fields=(
         Field("id", read_id, "编号", True),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 HOME = "/"
 BULLETINS = "/bulletins/"
+BULLETINS_PRINT = "/bulletins/print/"  # the 合订本: every issue, for printing and archiving
 POSTS = "/posts/"
 BRANCHES = "/branches/"
 EVENTS = "/events/"
@@ -29,8 +30,8 @@ NOT_FOUND = "/404.html"
 DERIVED_IMAGES = "/_img/"  # thumbnails and large versions of photos, covers and wide body images
 
 # Section URLs the generator owns; a page or static file may not take them.
-SECTION_URLS = (HOME, BULLETINS, POSTS, BRANCHES, EVENTS, PHASES, HONORS, TAGS, CATEGORIES, ARCHIVE, SEARCH,
-                STATS, SUBSCRIBE)
+SECTION_URLS = (HOME, BULLETINS, BULLETINS_PRINT, POSTS, BRANCHES, EVENTS, PHASES, HONORS, TAGS, CATEGORIES,
+                ARCHIVE, SEARCH, STATS, SUBSCRIBE)
 GENERATED_FILES = (MAIN_RSS, MAIN_ATOM, BULLETINS_FEED, SITEMAP, NOT_FOUND, EVENTS_CALENDAR)
 
 

@@ -109,7 +109,7 @@ def media_of(site, doc) -> tuple:
 
 def _body_images(site, doc) -> list[str]:
     """The site URLs of the images of static/ a document's body shows."""
-    return [url for url in (body_image_url(link.key) for link in doc.links) if url is not None]
+    return [url for url in (body_image_url(link.key) for link in doc.links if link.image) if url is not None]
 
 
 def register(registration) -> None:

@@ -1,5 +1,8 @@
 """The intranet doctor: every reference in a site's files that would make a browser go outside.
 
+A build warns about them (content as it is read, layouts and static files as the
+build starts); `cxsite check` reports them as errors.
+
 The published site must work on an intranet with no internet access and must not
 tell anyone outside who reads it, so scripts, stylesheets, fonts, images and frames
 may only come from the site itself. Plain links (`<a href>`) are fine: a reader
@@ -9,12 +12,14 @@ follows them on purpose. Works on (path, text) pairs; it reads no file itself.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from urllib.parse import urlsplit
 
-from cxsite.problem import Problem, error
+from cxsite.problem import WARNING, Problem, error
 
 OUTSIDE = "outside-reference"
-_URL = r"((?:https?:|wss?:)?//[^\s\"'<>)`]+)"
+# A scheme-relative //host/… only where no other scheme precedes it (file:///C:/… is a local path).
+_URL = r"((?:https?:|wss?:)//[^\s\"'<>)`]+|(?<![\w:/])//[^\s\"'<>)`]+)"
 _TAG = re.compile(r"<(script|img|iframe|frame|source|audio|video|embed|object|image|track|input|link|use)\b"
                   r"([^>]*)>", re.I | re.S)
 _ATTRIBUTE = re.compile(r"""(?:^|\s)(src|href|xlink:href|data|poster|srcset)\s*=\s*"""
@@ -44,7 +49,10 @@ _WHAT = {
 
 
 def examine(files: list[tuple[str, str]], own_hosts: set[str]) -> list[Problem]:
-    """Report every outside reference in (path, text) pairs; hosts in own_hosts are the site's own."""
+    """Report every outside reference in (path, text) pairs; hosts in own_hosts are the site's own.
+
+    They are errors for `cxsite check`; a build reports them as warnings (see `warn_outside`).
+    """
     problems = []
     for path, text in files:
         for offset, url, kind in sorted(_references(path, text)):
@@ -122,3 +130,9 @@ def _yaml_images(text: str) -> set[tuple[int, str, str]]:
             found.add((offset + match.start(1), match.group(1), "image"))
         offset += len(line) + 1
     return found
+
+
+def warn_outside(files: list[tuple[str, str]], base_url: str) -> list[Problem]:
+    """The outside references of files as a build reports them: warnings (the site still builds)."""
+    host = (urlsplit(base_url).hostname or "").lower()
+    return [replace(p, severity=WARNING) for p in examine(files, {host} if host else set())]
