@@ -27,7 +27,7 @@ from external import external_references
 from htmlscan import scan
 from support import SAMPLE, build_at, tree_bytes
 
-BASE = "https://lc.example.org/cxcy/"
+BASE = "https://lc.lyghy.internal/cxcy/"  # the sample site's base_url
 ORIENTATION, MAKE, GPS_IFD = 0x0112, 0x010F, 0x8825
 PHOTO = "static/img/photos/会场全景.jpg"
 PDF = b"%PDF-1.4\n" + b"0123456789" * 3000 + b"\n%%EOF\n"
@@ -313,6 +313,11 @@ def test_the_qr_code_on_a_page_decodes_to_its_absolute_address(built, tmp_path):
                 scanned = subprocess.run([ZBARIMG, "--raw", "-q", str(shot)], capture_output=True, text=True,
                                          timeout=60)
                 assert scanned.stdout.strip() == BASE + url.lstrip("/"), url
+            # The theme styles what issue 14 adds (a rule lost inside another block would not apply).
+            page.goto((built.out / "bulletins/1/index.html").as_uri())
+            assert page.locator(".attachment-type").first.evaluate(
+                "e => getComputedStyle(e).backgroundColor") == "rgb(179, 21, 27)"  # the theme's --red
+            assert page.locator("aside.share").evaluate("e => getComputedStyle(e).display") == "flex"
             page.set_viewport_size({"width": 375, "height": 800})  # on a phone the code is not shown
             page.goto((built.out / "bulletins/1/index.html").as_uri())
             assert not page.locator("aside.share").is_visible()
