@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from cxsite.content.schema import read_attachments
 from cxsite.render.media.attachments import FileInfo, describe_file, download_link, human_size
 
 
@@ -95,3 +96,9 @@ def test_the_download_name_can_be_given():
     link = download_link("files/2010-07-bulletin-1.pdf", "第1期简报.pdf")
     assert link == download_link("files/2010-07-bulletin-1.pdf", name="第1期简报.pdf")
     assert (link.href, link.download) == ("files/2010-07-bulletin-1.pdf", "第1期简报.pdf")
+
+
+def test_an_attachment_is_called_by_its_title_else_by_its_file_name():
+    refs = read_attachments([{"src": "/files/第1期简报.pdf", "title": "第1期简报（PDF版）"},
+                             "/files/签到表.xlsx", "files\\子目录\\会议 纪要.docx"])
+    assert [ref.title for ref in refs] == ["第1期简报（PDF版）", "签到表", "会议 纪要"]

@@ -36,7 +36,7 @@ _URL_SAFE = ":/?#[]@!$&'()*+,;=%~"
 class AttachmentLink:
     """An attachment as a page lists it."""
 
-    title: str  # what the writer called it, else its file name without the suffix
+    title: str  # what the writer called it, else its file name without the suffix (FileRef.title)
     href: str  # relative to the page, percent-encoded
     download: str  # the file's own name, which the reader's browser saves it under
     label: str  # PDF, Word, Excel…
@@ -64,7 +64,7 @@ def attachment(context, ref: FileRef) -> AttachmentLink:
     size = _site(context, "file_size")(url)
     info = describe_file(name, size or 0)
     link = download_link(relative_link(context, url), name)
-    return AttachmentLink(title=ref.label or PurePosixPath(name).stem, href=link.href,
+    return AttachmentLink(title=ref.title, href=link.href,
                           download=link.download, label=info.label, mime=info.mime,
                           size_text=info.size_text if size is not None else "")
 
