@@ -291,7 +291,8 @@ def check_command(root, drafts, future, base_url, output_format, strict, fix_enc
     for path in result.converted:
         click.echo(f"已转换为 UTF-8：{path}（原文件备份为 {path}.bak）", err=output_format == "json")
     if output_format == "json":
-        click.echo(json.dumps([p.as_dict() for p in result.problems], ensure_ascii=False, indent=2))
+        # ASCII JSON: the same bytes on any console encoding (an emoji in a file name on a GBK console).
+        click.echo(json.dumps([p.as_dict() for p in result.problems], ensure_ascii=True, indent=2))
     else:
         print_problems(result.problems)
     if not result.passed(strict):
@@ -362,8 +363,18 @@ def bundle_command(directory, platforms, pythons, source) -> None:
                "Windows 双击“安装.bat”，Linux 运行 sh install.sh。")
 
 
+def _tolerant_console() -> None:
+    """Let the console show what it can: a character its encoding lacks (an emoji on a GBK console)
+    is written as an escape instead of ending the command with an error."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="backslashreplace")
+
+
 def main() -> None:
     """Entry point of the `cxsite` command: run the CLI, never showing a bare traceback."""
+    _tolerant_console()
     try:
         cli(standalone_mode=True, obj={"exit_at_once": True})
     except SystemExit:

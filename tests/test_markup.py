@@ -213,3 +213,11 @@ def test_a_converter_is_reusable(markup):
     second = markup.convert("纯文本", "content/posts/y.md")
     assert first.links == (Link("content/posts/a.md", "a.md", 1),)
     assert (second.links, second.text_summary) == ((), "纯文本")
+
+
+def test_a_link_written_twice_is_found_at_both_lines(markup):
+    text = "开头\n\n![图](/img/none.png)\n\n中间\n\n见 [图](/img/none.png) 与 [别处](002.md)\n"
+    links = markup.convert(text, SOURCE).links
+    assert [(link.written, link.line) for link in links if link.key == "/img/none.png"] == [
+        ("/img/none.png", 3), ("/img/none.png", 7)]
+    assert [link.line for link in links if link.key.endswith("002.md")] == [7]

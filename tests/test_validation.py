@@ -320,10 +320,22 @@ def test_site_yaml_problems_come_together_with_a_stand_in_config():
         "site.yaml:5:7: 错误：menu（菜单）应是一个列表\n    提示：每项写成“- {title: 首页, url: /}”",
         "site.yaml:11:10: 错误：feeds.items（订阅源条数）应大于 0\n    提示：写一个正整数，如 10",
         "site.yaml:7:13: 错误：markdown.raw_html 的值“keep”无效\n"
-        "    提示：可选 sanitize（保留安全的 HTML，默认）、strip（去掉全部 HTML）、allow（原样保留）",
+        "    提示：可选 sanitize（保留安全的 HTML，默认）、escape（显示为文字）、"
+        "strip（去掉全部 HTML）、allow（原样保留）",
         "site.yaml:9:9: 错误：“工作动态”的网址名“Gong Zuo”只能含小写字母、数字和连字符\n"
         "    提示：例如 gong-zuo-dong-tai",
     ]
+
+
+def test_blank_or_wrongly_typed_required_settings_are_errors_not_crashes():
+    text = "title: ' '\norganization: 单位\nbase_url: []\nbanner: ' '\n"
+    config, problems = read_config(parse_yaml(text, "site.yaml")[0])
+    assert config.base_url == STAND_IN.base_url
+    assert shown(problems) == [
+        "site.yaml:1:8: 错误：必填项 title（网站标题）是空的\n    提示：在“title:”后面写上网站标题",
+        "site.yaml:3:11: 错误：必填项 base_url（网址）是空的\n    提示：在“base_url:”后面写上网址"]
+    _, problems = read_config(parse_yaml("title: 专题\norganization: 单位\nbase_url: [1]\n", "site.yaml")[0])
+    assert [p.message for p in problems] == ["base_url“[1]”不是完整的网址"]
 
 
 def test_unknown_site_yaml_keys_are_warnings_with_a_suggestion():

@@ -17,6 +17,7 @@ from cxsite.content.markdown import anchor_of
 from cxsite.content.outside import OUTSIDE, examine
 from cxsite.content.placeholders import PLACEHOLDER
 from cxsite.content.project import find_legacy_encoded, read_project_texts
+from cxsite.content.scripturls import find_script_urls
 from cxsite.problem import ERROR, Problem, has_errors, sorted_problems
 from cxsite.publish.files import rewrite_with_backup
 from cxsite.render.templates import template_source_path, theme_layout_texts
@@ -41,6 +42,9 @@ class CheckResult:
 # What a build lets through with a warning (the page still works) but must not be published:
 # links to nothing, placeholder texts left from `cxsite new`, the skeleton's example address,
 # references that make browsers fetch from outside the intranet.
+# Theme templates may carry scripts of their own; only what writers wrote is judged.
+LAYOUTS_PREFIX = "layouts/"
+
 STRICT_IN_CHECK = frozenset({BROKEN_LINK, PLACEHOLDER, PLACEHOLDER_SETTING, OUTSIDE})
 
 
@@ -63,6 +67,8 @@ def run_check(options: BuildOptions, fix_encoding: bool = False) -> CheckResult:
         problems += found
     hosts = {urlsplit(site.config.base_url).hostname} if site is not None else set()
     problems += examine(texts, {h.lower() for h in hosts if h})
+    problems += [p for path, text in texts if not path.startswith(LAYOUTS_PREFIX)
+                 for p in find_script_urls(path, text)]
     return CheckResult(tuple(sorted_problems(problems)), pages, links, converted)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -138,13 +139,13 @@ def read_config(data: YamlValue, base_url: str | None = None) -> tuple[Config, l
     problems += _check_keys(data, report)
     for key in ("title", "organization", "tagline", "description", "intro", "banner", "footer",
                 "language", "timezone"):
-        if raw.get(key) not in (None, ""):
+        if not _blank(raw.get(key)):
             try:
                 values[key] = read_text(raw[key])
             except FieldError as exc:
                 report(key, f"{key}（{KNOWN_KEYS[key]}）{exc.args[0]}", exc.args[1])
     url = base_url or raw.get("base_url")
-    if url:
+    if not _blank(url):
         values["base_url"] = _read_base_url(str(url), report)
         problems += _placeholder_address(values["base_url"], data if not base_url else None)
     problems += _placeholder_organization(values.get("organization", ""), data)
@@ -176,7 +177,10 @@ def read_config(data: YamlValue, base_url: str | None = None) -> tuple[Config, l
     bulletin = _read_section(raw, "bulletin", report)
     for key in ("name", "issuer"):
         if bulletin.get(key):
-            values[f"bulletin_{key}"] = str(bulletin[key])
+            try:
+                values[f"bulletin_{key}"] = read_text(bulletin[key])
+            except FieldError as exc:
+                report("bulletin", f"bulletin.{key}{exc.args[0]}", exc.args[1], key)
     _read_number(bulletin, "copies", values, "bulletin_copies", report, "bulletin")
     values["lines"] = {str(key): data.line_of(key) for key in raw}
     values["access_logs"] = _read_stats(data, _read_section(raw, "stats", report), report, problems)
@@ -187,10 +191,15 @@ def read_config(data: YamlValue, base_url: str | None = None) -> tuple[Config, l
     return Config(**{k: v for k, v in values.items() if v is not None}), problems
 
 
+def _blank(value) -> bool:
+    """Whether a setting is as good as not written: nothing, spaces, an empty list or mapping."""
+    return value is None or value in ("", [], {}) or (isinstance(value, str) and not value.strip())
+
+
 def _check_keys(data: YamlValue, report) -> list[Problem]:
     """Warn about unknown keys; report missing required ones (a misspelt one, once, at the misspelling)."""
     raw, problems = data.value, []
-    missing = [key for key in REQUIRED if raw.get(key) in (None, "")]
+    missing = [key for key in REQUIRED if _blank(raw.get(key))]
     for key in raw:
         if key in KNOWN_KEYS:
             continue
@@ -206,7 +215,10 @@ def _check_keys(data: YamlValue, report) -> list[Problem]:
         hint = f"是不是想写 {near}？" if near else "可用的键：" + "、".join(KNOWN_KEYS)
         problems.append(warning(CONFIG_FILE, line, f"不认识的配置项“{key}”，已忽略", hint, column))
     for key in missing:
-        report(key, f"缺少必填项 {key}（{KNOWN_KEYS[key]}）", f"在 site.yaml 中加上一行“{key}: …”")
+        if key in raw:
+            report(key, f"必填项 {key}（{KNOWN_KEYS[key]}）是空的", f"在“{key}:”后面写上{KNOWN_KEYS[key]}")
+        else:
+            report(key, f"缺少必填项 {key}（{KNOWN_KEYS[key]}）", f"在 site.yaml 中加上一行“{key}: …”")
     return problems
 
 
@@ -241,11 +253,18 @@ def _read_markdown(data: YamlValue, section: dict, problems: list[Problem]) -> M
 
 
 def _read_base_url(url: str, report) -> str | None:
-    """Check that base_url is absolute http(s) and end it with a slash."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        report("base_url", f"base_url“{url}”不是完整的网址",
-               "写成 http:// 或 https:// 开头的地址，如 http://192.168.1.10/zt/cxcy/")
+    """Check that base_url is absolute http(s) with a usable host and port; end it with a slash."""
+    hint = "写成 http:// 或 https:// 开头的地址，如 http://192.168.1.10/zt/cxcy/"
+    try:
+        parts = urlsplit(url)
+        parts.port  # raises ValueError for a port out of range  # noqa: B018
+    except ValueError:
+        parts = None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
+        report("base_url", f"base_url“{url}”不是完整的网址", hint)
+        return None
+    if any(c.isspace() or ord(c) < 32 for c in url) or not re.fullmatch(r"[\w.:\[\]-]+", parts.hostname):
+        report("base_url", f"base_url“{url}”里的主机名不对（不能有空格和符号）", hint)
         return None
     return url if url.endswith("/") else url + "/"
 

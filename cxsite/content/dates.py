@@ -78,9 +78,11 @@ def parse_partial_date(value) -> PartialDate:
     if _FULLWIDTH.search(text) and not _ZH.match(text):
         raise DateError(_fullwidth(text))
     if match := _YEAR.match(text):
+        _check_day(text, int(match.group(1)), 1, 1)
         return PartialDate(int(match.group(1)))
     if match := _MONTH.match(text):
         year, month = int(match.group(1)), int(match.group(2))
+        _check_day(text, year, 1, 1)
         if not 1 <= month <= 12:
             raise DateError(f"“{text}”不存在：没有{month}月")
         return PartialDate(year, month)
@@ -114,8 +116,13 @@ def _as_text(value) -> str:
     return str(value).strip()
 
 
+FIRST_YEAR, LAST_YEAR = 1900, 2199  # dates of a campaign's records; beyond them, a slip of the keyboard
+
+
 def _check_day(text: str, year: int, month: int, day: int) -> None:
-    """Raise DateError for a day that is not on the calendar."""
+    """Raise DateError for a day that is not on the calendar (or a year no record can mean)."""
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise DateError(f"“{text}”的年份 {year} 不在 {FIRST_YEAR}–{LAST_YEAR} 年之间，像是笔误")
     if not 1 <= month <= 12:
         raise DateError(f"“{text}”不存在：没有{month}月")
     last = calendar.monthrange(year, month)[1]

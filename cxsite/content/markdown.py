@@ -140,7 +140,8 @@ class Markup:
         html = _HEADING.sub(lambda m: "<h{0}{1}>{2}</h{0}>".format(
             max(int(m.group(1)), 2), m.group(2) or "", m.group(3)), html)
         links: list[Link] = []
-        html = _LINK_TAG.sub(lambda match: _mark_tag(match.group(0), source, text, links), html)
+        cursors: dict[str, int] = {}
+        html = _LINK_TAG.sub(lambda match: _mark_tag(match.group(0), source, text, links, cursors), html)
         links += [Link("", p.written, p.line, p.image, True, p.column) for p in find_local_paths(text)]
         return Rendered(key or markdown_key(text, source, self.settings), html,
                         cut_summary(_leading_text(html)), count_chars(text), tuple(links),
@@ -148,7 +149,8 @@ class Markup:
 
 
 def apply_policy(html: str, raw_html: str) -> str:
-    """Apply the raw-HTML policy to an engine's HTML: sanitize (default), strip or allow."""
+    """Apply the raw-HTML policy to an engine's HTML: sanitize (default), escape (the engine showed
+    raw HTML as text; what is left is Markdown's own, sanitised all the same), strip or allow."""
     if raw_html == "allow":
         return _VOID_SLASH.sub(r"<\1\2>", html)
     if raw_html == "strip":
@@ -164,10 +166,11 @@ def anchor_of(fragment: str) -> str:
     return slugify(text) or quote(text)
 
 
-def _mark_tag(tag: str, source: str, text: str, links: list[Link]) -> str:
+def _mark_tag(tag: str, source: str, text: str, links: list[Link], cursors: dict[str, int]) -> str:
     """Turn an internal href or src of one tag into a marker, recording the link.
 
     Paths on the writer's computer are left alone: find_local_paths reports them where they are written.
+    `cursors` holds where each written target was last found, so a target written twice has two lines.
     """
     image = tag.startswith("<img")
 
@@ -179,10 +182,19 @@ def _mark_tag(tag: str, source: str, text: str, links: list[Link]) -> str:
         if key is None or is_local_path(unquote(value)):
             return match.group(0)
         written = unquote(value)
-        links.append(Link(key, written, text.count("\n", 0, max(text.find(written), 0)) + 1, image))
+        links.append(Link(key, written, _line_of(text, written, cursors), image))
         return f' {match.group(1)}="{MARKER}{htmllib.escape(key)}{_SEPARATOR}{match.group(2)}"'
 
     return _LINK_ATTRIBUTE.sub(mark, tag)
+
+
+def _line_of(text: str, written: str, cursors: dict[str, int]) -> int:
+    """The line of the next place `written` appears (links come in the order they are written)."""
+    at = text.find(written, cursors.get(written, 0))
+    if at < 0:
+        at = max(text.find(written), 0)
+    cursors[written] = at + len(written)
+    return text.count("\n", 0, at) + 1
 
 
 def _leading_text(html: str, enough: int = SUMMARY_LIMIT * 2) -> str:

@@ -60,7 +60,7 @@ def list_sources(folder: Path, suffix: str, problems: list[Problem], root: Path)
             path = os.path.join(place, name)
             fast = path.startswith(base)
             rel = path[len(base):].replace(os.sep, "/") if fast else relative(Path(path), root)
-            if not _usable(path, rel, root, problems):
+            if not _readable_name(rel, problems) or not _usable(path, rel, root, problems):
                 continue
             if name.lower().endswith(suffix):
                 found.append((rel, path))
@@ -68,6 +68,29 @@ def list_sources(folder: Path, suffix: str, problems: list[Problem], root: Path)
                 problems.append(warning(rel, None, f"这里只读取 {suffix} 文件，此文件不会发布",
                                         "图片等文件请放到 static/ 文件夹"))
     return found
+
+
+def _readable_name(rel: str, problems: list[Problem]) -> bool:
+    """Whether a file name is text (a name in GBK from a Windows zip is not UTF-8: reported, skipped)."""
+    try:
+        rel.encode("utf-8")
+    except UnicodeEncodeError:
+        raw = rel.encode("utf-8", "surrogateescape")
+        shown = raw.decode("gb18030", "replace") if _gb18030_ok(raw) else raw.decode("utf-8", "replace")
+        message = "文件名不是 UTF-8 编码（多半是从 Windows 的压缩包里解出来的），cxsite 读不了它"
+        hint = "把这个文件改个名（在资源管理器或文件管理器里重新输入文件名）"
+        problems.append(error(shown, None, message, hint))
+        return False
+    return True
+
+
+def _gb18030_ok(raw: bytes) -> bool:
+    """Whether bytes read as GB18030 (to show a GBK name as the writer sees it)."""
+    try:
+        raw.decode("gb18030")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _usable(path: str, rel: str, root: Path, problems: list[Problem]) -> bool:
@@ -153,7 +176,9 @@ def static_files(root: Path, problems: list[Problem] | None = None) -> tuple[Sta
             for name in sorted(names):
                 path = os.path.join(place, name)
                 rel = os.path.relpath(path, folder).replace(os.sep, "/")
-                if name.startswith(".") or not _usable(path, f"{STATIC_DIR}/{rel}", project, problems):
+                shown = f"{STATIC_DIR}/{rel}"
+                if name.startswith(".") or not _readable_name(shown, problems) \
+                        or not _usable(path, shown, project, problems):
                     continue
                 files[rel] = path
     return tuple(StaticFile(url, source) for url, source in sorted(files.items()))

@@ -10,8 +10,8 @@ from pathlib import PurePosixPath
 
 from cxsite.content.dates import DATE_FORMS, DateError, parse_datetime, parse_partial_date, to_halfwidth
 from cxsite.content.kinds import Field, Kind
-from cxsite.content.slug import is_slug, slugify
-from cxsite.content.syntax import YamlValue
+from cxsite.content.slug import MAX_SLUG, is_slug, slugify
+from cxsite.content.syntax import CONTROL, YamlValue
 from cxsite.problem import Problem, error, warning
 
 LIST_HINT = "写成 [甲, 乙] 或每行一个“- 甲”"
@@ -34,10 +34,19 @@ def _shown(value) -> str:
     return text if len(text) <= 40 else text[:40] + "…"
 
 
+def _no_controls(text: str) -> str:
+    """A text without control characters (YAML escapes such as "\\x01" can still write them)."""
+    found = CONTROL.search(text)
+    if found:
+        raise FieldError(f"里有看不见的控制字符（U+{ord(found.group()):04X}）",
+                         "删除它；文字里不要写 \\x、\\u 这样的转义")
+    return text
+
+
 def read_text(value, tz=None) -> str:
     """Read a single line or block of text."""
     if isinstance(value, str):
-        return value.strip()
+        return _no_controls(value.strip())
     if isinstance(value, list):
         raise FieldError("应是一段文字，而不是列表",
                          "直接写文字，不要加“- ”或方括号；文字里有逗号、冒号时给整段加半角双引号")
@@ -114,7 +123,7 @@ def read_list(value, tz=None) -> tuple[str, ...]:
             items = [part.strip() for part in _SEPARATORS.split(text) if part.strip()]
             raise FieldError(f"应是一个列表，这里写成了一段含逗号的文字“{_shown(text)}”",
                              f"多项请写成 [{', '.join(items)}]；只有一项时去掉逗号")
-        return (text,)
+        return (_no_controls(text),)
     if isinstance(value, dict):
         raise FieldError("应是一个列表，但写成了“键: 值”的形式", LIST_HINT)
     if not isinstance(value, list):
@@ -123,7 +132,10 @@ def read_list(value, tz=None) -> tuple[str, ...]:
     for index, item in enumerate(value):
         if isinstance(item, list | dict) or item is None or isinstance(item, bool):
             raise FieldError(f"第 {index + 1} 项应是简单的文字", LIST_HINT, at=index)
-        items.append(str(item).strip())
+        try:
+            items.append(_no_controls(str(item).strip()))
+        except FieldError as exc:
+            raise FieldError(f"第 {index + 1} 项{exc.args[0]}", exc.args[1], at=index) from exc
     return tuple(items)
 
 
@@ -188,7 +200,9 @@ def read_slug(value, tz=None) -> str:
     text = read_text(value)
     if not is_slug(text):
         raise FieldError(f"“{_shown(text)}”只能含小写字母、数字和连字符（-）",
-                         f"它会出现在网址里，可改为 {slugify(text) or 'wen-zhang-1'}")
+                         f"它会出现在网址里，可改为 {slugify(text)[:MAX_SLUG] or 'wen-zhang-1'}")
+    if len(text) > MAX_SLUG:
+        raise FieldError(f"太长（{len(text)} 个字符，最多 {MAX_SLUG} 个）", "它会出现在网址里，写短一些")
     return text
 
 
@@ -197,7 +211,9 @@ def read_id(value, tz=None) -> str:
     text = read_text(value)
     if not is_slug(text):
         raise FieldError(f"“{_shown(text)}”只能含小写字母、数字和连字符（-）",
-                         f"它会出现在网址里，可改为 {slugify(text) or 'zhi-bu-1'}")
+                         f"它会出现在网址里，可改为 {slugify(text)[:MAX_SLUG] or 'zhi-bu-1'}")
+    if len(text) > MAX_SLUG:
+        raise FieldError(f"太长（{len(text)} 个字符，最多 {MAX_SLUG} 个）", "它会出现在网址里，写短一些")
     return text
 
 

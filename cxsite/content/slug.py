@@ -6,6 +6,7 @@ import re
 import unicodedata
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+MAX_SLUG = 120  # a slug names a folder of the output: short enough for any file system and URL
 _NON_SLUG = re.compile(r"[^a-z0-9]+")
 # 〇, the unified ideographs with extension A, compatibility ideographs and extensions B–G.
 _HAN = re.compile(r"[\u3007\u3400-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")

@@ -27,6 +27,8 @@ from cxsite.content.syntax import YamlValue, decode_legacy, decode_source, parse
 from cxsite.problem import Problem, error
 
 STEM = "_stem"  # a document's file name without suffix, kept among its values for its slug
+MAX_FRONT_MATTER = 256 * 1024  # characters: a front matter is a dozen lines
+MAX_RECORD_FILE = 16 * 1024 * 1024  # characters: ten thousand honours take about 1.2 million
 
 
 class Parsed(NamedTuple):
@@ -94,6 +96,11 @@ def _parse_document_text(text: str, rel: str, kind: Kind, config: Config, stem: 
     front, problems = split_front_matter(text, rel)
     if front is None:
         return Checked(problems=tuple(problems), unbuilt=(Unbuilt(kind.name, rel),))
+    if len(front.header) > MAX_FRONT_MATTER:  # no writer's is this long; parsing it would take gigabytes
+        message = f"前言（两行 --- 之间）太长：{len(front.header)} 个字符"
+        hint = "前言只写标题、日期等几行；正文写在第二行 --- 之后"
+        return Checked(problems=(error(rel, front.header_line, message, hint),),
+                       unbuilt=(Unbuilt(kind.name, rel),))
     parsed, problems = parse_yaml(front.header, rel, front.header_line, key_names(kind))
     if parsed is None:
         identity = _written_identity(front.header, kind)
@@ -130,6 +137,9 @@ def _parse_records_text(text: str, rel: str, kind: Kind, config: Config, stem: s
     """parse_records() once the bytes are text."""
     if not text.strip():
         return Checked(problems=(error(rel, 1, "文件是空的", "删除这个文件，或写入记录内容"),))
+    if len(text) > MAX_RECORD_FILE:
+        return Checked(problems=(error(rel, 1, f"文件太大：{len(text)} 个字符", "把记录分成几个文件，"
+                                       f"放在 content/{kind.folder_name}/ 下，每条一个文件"),))
     parsed, problems = parse_yaml(text, rel, 1, key_names(kind))
     if parsed is None:
         # A list file may hold any ids; a single record says its id, or has its file name's.
@@ -147,7 +157,8 @@ def _parse_records_text(text: str, rel: str, kind: Kind, config: Config, stem: s
         return Checked(problems=(*problems, error(rel, 1, f"{rel} 应是一个列表，每项以“- ”开头", hint)),
                        unbuilt=(Unbuilt(kind.name, rel, _identity(parsed.value, kind)),))
     return _merge([Checked(problems=tuple(problems))] + [
-        _record(parsed, kind, rel, config, (index,), {}) for index in range(len(parsed.value))])
+        _record(item, kind, rel, config, (index,), {})
+        for index, item in enumerate(_items_of(parsed))])
 
 
 def _record_file(parsed: YamlValue, kind: Kind, rel: str, config: Config, stem: str) -> Checked:
@@ -205,6 +216,20 @@ def _lines(data: YamlValue, prefix: tuple) -> dict:
         if len(key) == size + 2 and key[:size] == prefix:
             lines[key[size:]] = position
     return lines
+
+
+def _items_of(data: YamlValue) -> list[YamlValue]:
+    """The items of a list file, each with only its own positions (still keyed from the list).
+
+    Grouped once per file: ten thousand records must not each scan the positions of all the others.
+    """
+    where: dict = {(): data.where.get((), (1, 1))}
+    groups = [(dict(where), {}) for _ in data.value]
+    for table, slot in ((data.where, 0), (data.values, 1)):
+        for key, position in table.items():
+            if key and isinstance(key[0], int) and key[0] < len(groups):
+                groups[key[0]][slot][key] = position
+    return [YamlValue(data.value, w, v) for w, v in groups]
 
 
 def _identity(raw, kind: Kind) -> tuple | None:

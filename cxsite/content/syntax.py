@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import yaml
 
 from cxsite.content.mistakes import IDEOGRAPHIC_SPACE, explain_error, fullwidth_spaces, lint_lines
-from cxsite.problem import Problem, error
+from cxsite.problem import Problem, error, warning
 
 BOM = "\ufeff"
 FENCE = "---"
@@ -75,11 +75,15 @@ _OFFICE_HINT = ("改名不会改变文件的格式：在 Word 或 WPS 里打开�
 
 
 def decode_source(data: bytes, path: str) -> tuple[str | None, list[Problem]]:
-    """Decode a source file as UTF-8 (BOM and CRLF allowed), naming Word, GBK and UTF-16 files."""
+    """Decode a source file as UTF-8 (BOM and CRLF allowed), naming Word, GBK and UTF-16 files.
+
+    Control characters (Word's manual line break U+000B, a stray NUL…) become spaces,
+    with a warning at the first: no page or feed can carry them.
+    """
     for magic, what in _OFFICE_FILES:
         if data.startswith(magic):
             return None, [error(path, 1, what, _OFFICE_HINT)]
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or (len(data) > 1 and b"\x00" in data[:200]):
+    if _looks_utf16(data):
         return None, [error(path, 1, "文件是 UTF-16（“Unicode”）编码，cxsite 只读取 UTF-8",
                             "在编辑器里“另存为”时把编码选为 UTF-8")]
     try:
@@ -91,7 +95,31 @@ def decode_source(data: bytes, path: str) -> tuple[str | None, list[Problem]]:
         text = text[1:]
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return text, []
+    found = CONTROL.search(text)
+    if found is None:
+        return text, []
+    line = text.count("\n", 0, found.start()) + 1
+    column = found.start() - text.rfind("\n", 0, found.start())
+    count = len(CONTROL.findall(text))
+    name = "Word 的手动换行符" if found.group() == "\x0b" else "看不见的控制字符"
+    problem = warning(path, line, f"这里有{name}（U+{ord(found.group()):04X}）"
+                      + (f"，全文共 {count} 个" if count > 1 else "") + "，已换成空格",
+                      "从 Word 复制来的文字常带这种字符；在编辑器里删除它，需要分段就空一行", column)
+    return CONTROL.sub(" ", text), [problem]
+
+
+# C0 controls but tab and newline, and the two non-characters: nothing a writer means, nothing XML allows.
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _looks_utf16(data: bytes) -> bool:
+    """Whether bytes are UTF-16 text: a byte-order mark, or every other byte zero (ASCII in UTF-16)."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return True
+    head = data[:200]
+    if len(head) < 4:
+        return False
+    return head[0::2].count(0) > len(head) // 4 or head[1::2].count(0) > len(head) // 4
 
 
 def convert_command(path: str) -> str:

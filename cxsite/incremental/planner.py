@@ -26,7 +26,7 @@ from cxsite.problem import Problem, error
 from cxsite.publish.sink import Sink
 from cxsite.render.pages import Page, plan_pages
 from cxsite.render.registry import Registry
-from cxsite.render.templates import make_environment, template_loader, template_problem
+from cxsite.render.templates import make_environment, template_loader, template_problem, template_source_path
 from cxsite.site.model import DOCUMENT_KINDS, Site
 from cxsite.site.urls import output_path
 
@@ -115,6 +115,10 @@ def _changed_pages(done: Produced, env: TrackingEnvironment, digests: Digests, h
             templates[name] = template_digest(env, name, {}, done.templates)
         except jinja2.TemplateError as exc:
             done.problems.append(template_problem(exc, how.root, name))
+        except OSError as exc:  # a layout that cannot be read (permissions): named, not a write error
+            shown = template_source_path(how.root, exc.filename or name)
+            message = f"无法读取模板（{exc.strerror or exc}）"
+            done.problems.append(error(shown, None, message, "检查这个文件的权限"))
     todo = []
     for page in done.pages:
         template = templates.get(page.template)

@@ -67,7 +67,7 @@ def make_calendar(site: Site, plan: Calendar, spans: dict, zone):
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
-    calendar.add("x-wr-calname", plan.title)
+    calendar.add("x-wr-calname", one_line(plan.title))
     calendar.add("x-wr-timezone", config.timezone)
     # Subscribed clients poll this often; once a day suits a campaign's pace.
     calendar.add("refresh-interval", dt.timedelta(days=1), parameters={"VALUE": "DURATION"})
@@ -87,19 +87,24 @@ def make_event(config: Config, event: Event, span: Span):
     vevent = icalendar.Event()
     vevent.add("uid", event_uid(config, event))
     vevent.add("dtstamp", event.date.astimezone(dt.UTC))
-    vevent.add("summary", event.title)
+    vevent.add("summary", one_line(event.title))
     vevent.add("dtstart", span.start)
     if span.end is not None:
         vevent.add("dtend", span.end)
     if event.location:
-        vevent.add("location", event.location)
+        vevent.add("location", one_line(event.location))
     if event.kind:
-        vevent.add("categories", [event.kind])
+        vevent.add("categories", [one_line(event.kind)])
     lines = [f"时间：{span.note}"] if span.note else []
     lines += [event.text_summary, link] if event.text_summary else [link]
     vevent.add("description", "\n\n".join(lines))
     vevent.add("url", link)
     return vevent
+
+
+def one_line(text: str) -> str:
+    """A text on one line (a name written over several lines in YAML): iCalendar names are one line."""
+    return " ".join(text.split())
 
 
 def event_uid(config: Config, event: Event) -> str:

@@ -17,7 +17,7 @@ from cxsite.content.config import Config
 from cxsite.content.kinds import Kind
 from cxsite.content.markdown import Link
 from cxsite.content.reader import Loaded
-from cxsite.content.slug import slugify
+from cxsite.content.slug import MAX_SLUG, slugify
 from cxsite.problem import Problem, error
 from cxsite.site import urls
 from cxsite.site.integrity import (
@@ -194,9 +194,10 @@ def _terms(kind: str, documents, config: Config, slugify) -> tuple[tuple[Term, .
     for name in sorted(members, key=lambda n: (config.slugs.get(n) or slugify(n), n)):
         doc = first_use[name]
         slug = config.slugs.get(name) or slugify(name)
-        if not slug:
-            problems.append(error(doc.path, doc.line_of(key), f"{label}“{name}”无法生成网址名",
-                                  f"在 site.yaml 的 slugs 下加一行“{name}: 英文或拼音”"))
+        if not slug or len(slug) > MAX_SLUG:
+            why = "无法生成网址名" if not slug else f"生成的网址名太长（{len(slug)} 个字符）"
+            problems.append(error(doc.path, doc.line_of(key), f"{label}“{_short(name)}”{why}",
+                                  f"在 site.yaml 的 slugs 下加一行“{_short(name)}: 简短的英文或拼音”"))
             continue
         if slug in by_slug:
             problems.append(error(doc.path, doc.line_of(key),
@@ -209,6 +210,11 @@ def _terms(kind: str, documents, config: Config, slugify) -> tuple[tuple[Term, .
         terms.append(Term(kind=kind, name=name, slug=slug, url=urls.term_url(kind, slug),
                           documents=documents_urls))
     return tuple(terms), problems
+
+
+def _short(name: str) -> str:
+    """A name short enough for a message."""
+    return name if len(name) <= 30 else name[:30] + "…"
 
 
 def _index(documents, records: Mapping[str, tuple], kinds: Sequence[Kind], tags, categories,

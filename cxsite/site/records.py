@@ -31,7 +31,7 @@ from cxsite.content.schema import (
     read_slug,
     read_text,
 )
-from cxsite.content.slug import is_slug, slugify
+from cxsite.content.slug import MAX_SLUG, is_slug, slugify
 from cxsite.content.sources import STEM, Parsed
 from cxsite.problem import Problem, error, warning
 from cxsite.site import urls
@@ -87,6 +87,11 @@ def document_slug(parsed: Parsed, problems: list[Problem]) -> str | None:
     if not slug:
         problems.append(error(parsed.path, parsed.lines.get("title"), "无法从文件名或标题生成网址名",
                               "加上一行“slug: 英文或拼音网址名”"))
+        return None
+    if len(slug) > MAX_SLUG:  # a folder name of the output; file systems stop at 255 bytes
+        problems.append(error(parsed.path, parsed.lines.get("title"),
+                              f"由文件名生成的网址名太长（{len(slug)} 个字符，最多 {MAX_SLUG} 个）",
+                              "加上一行“slug: 简短的英文或拼音网址名”，或把文件名改短"))
         return None
     return slug
 

@@ -59,9 +59,10 @@ class FastEngine:
         self.extension = comrak.ExtensionOptions(
             table=True, strikethrough=True, autolink=True, tasklist=True, footnotes=True,
             cjk_friendly_emphasis=True)
-        # Raw HTML is always rendered: markup.py applies the site's raw-HTML policy with nh3,
-        # the same for every engine.
-        self.render = comrak.RenderOptions(unsafe_=True)
+        # Raw HTML is rendered (markdown.py applies the site's raw-HTML policy with nh3, the same
+        # for every engine), or shown as text when the site asks to escape it.
+        escape = settings.raw_html == "escape"
+        self.render = comrak.RenderOptions(unsafe_=not escape, escape=escape)
 
     def convert(self, text: str) -> tuple[str, tuple[TocEntry, ...]]:
         """Convert Markdown to HTML with heading ids; return it with its table of contents."""

@@ -79,7 +79,11 @@ def build_markdown(settings: MarkdownSettings) -> markdown.Markdown:
         else:
             extensions.append(name)
             configs[name] = _options(name, settings)
-    return markdown.Markdown(extensions=extensions, extension_configs=configs, output_format="html")
+    converter = markdown.Markdown(extensions=extensions, extension_configs=configs, output_format="html")
+    if settings.raw_html == "escape":  # raw HTML is shown as text: without these it is just text
+        converter.preprocessors.deregister("html_block")
+        converter.inlinePatterns.deregister("html")
+    return converter
 
 
 class PythonMarkdownEngine:

@@ -29,7 +29,8 @@ def read_settings(raw: dict) -> tuple[MarkdownSettings, list[SettingsProblem]]:
         else:
             problems.append(SettingsProblem(
                 ("raw_html",), f"markdown.raw_html 的值“{policy}”无效",
-                "可选 sanitize（保留安全的 HTML，默认）、strip（去掉全部 HTML）、allow（原样保留）"))
+                "可选 sanitize（保留安全的 HTML，默认）、escape（显示为文字）、"
+                "strip（去掉全部 HTML）、allow（原样保留）"))
     shape: list[SettingsProblem] = []
     names, configs, where = _read_extensions(raw, shape)
     problems += shape

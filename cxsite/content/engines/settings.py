@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 ENGINES = ("default", "fast")
-RAW_HTML_POLICIES = ("sanitize", "strip", "allow")
+RAW_HTML_POLICIES = ("sanitize", "escape", "strip", "allow")
 
 
 class FrozenMap(tuple):
