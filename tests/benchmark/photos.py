@@ -51,10 +51,10 @@ def make_corpus(root: Path, bulletins: int) -> Path:
     return base
 
 
-def make_photo(path: Path, number: int, size: tuple[int, int]) -> None:
+def make_photo(path: Path, number: int, grain: Image.Image) -> None:
     """Write a generated phone photo: a drawing with grain, EXIF orientation 6 and GPS on every other one."""
     chooser = random.Random(number)
-    width, height = size
+    size = width, height = grain.size
     colours = [Image.linear_gradient("L").rotate(chooser.randrange(360)).resize(size) for _ in range(3)]
     picture = Image.merge("RGB", colours)
     draw = ImageDraw.Draw(picture)
@@ -63,8 +63,6 @@ def make_photo(path: Path, number: int, size: tuple[int, int]) -> None:
         radius = chooser.randrange(width // 20, width // 5)
         draw.ellipse((x - radius, y - radius, x + radius, y + radius),
                      fill=tuple(chooser.randrange(256) for _ in range(3)))
-    # Grain, as a camera's sensor gives: without it a drawing compresses to a fraction of a photo.
-    grain = Image.effect_noise(size, 24).convert("RGB")
     picture = Image.blend(picture, grain, 0.15)
     exif = Image.Exif()
     exif[0x010F] = "Benchmark Phone"  # Make
@@ -98,10 +96,13 @@ def set_up(base: Path, root: Path, count: int, per_event: int, size: tuple[int, 
     folder = sites[1] / "static" / "img" / "photos"
     folder.mkdir(parents=True)
     started = time.perf_counter()
+    # Grain, as a camera's sensor gives: without it a drawing compresses to a fraction of a photo.
+    # Made once (it is the slow part); the drawings under it differ, so every photo does.
+    grain = Image.effect_noise(size, 24).convert("RGB")
     names = []
     for number in range(1, count + 1):
         name = f"照片-{number:03d}.jpg"
-        make_photo(folder / name, number, size)
+        make_photo(folder / name, number, grain)
         names.append(f"/img/photos/{name}")
     weight = sum(f.stat().st_size for f in folder.iterdir())
     print(f"{count} photos of {size[0]}×{size[1]} written in {time.perf_counter() - started:.0f} s "
