@@ -195,6 +195,19 @@ def test_an_unrelated_edit_reads_no_image_again(tmp_path, photo_bytes):
     assert result.rendered < result.pages
 
 
+def test_the_timeline_and_a_branch_show_an_events_first_photo_as_its_gallery_does(built):
+    gallery = images_of(built.page("/events/dongyuan/"), "gallery")[0]["src"].removeprefix("../../")
+    for url, prefix in (("/events/", "../"), ("/branches/houqin/", "../../")):
+        entry = re.search(r'<li class="event-item">(?:(?!</li>).)*?dongyuan/(?:(?!</li>).)*</li>',
+                          built.page(url), re.S)
+        [tag] = re.findall(r'<img class="list-photo" ([^>]*)>', entry[0])
+        attributes = dict(re.findall(r'(\w[\w-]*)="([^"]*)"', tag))
+        assert attributes["src"] == prefix + gallery, url  # the thumbnail, never the original
+        image = Image.open(built.file(url, attributes["src"]))
+        assert (attributes["width"], attributes["height"]) == (str(image.width), str(image.height))
+    assert 'class="list-photo"' not in built.page("/")  # the home page's short lists stay text
+
+
 # ------------------------------------------------------------------ covers and body images
 
 
