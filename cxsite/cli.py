@@ -48,8 +48,8 @@ def print_problems(problems) -> None:
         click.echo("共 " + "，".join(parts), err=True)
 
 
-STAGE_NAMES = {"state": "缓存", "scan": "检查", "load": "读取", "graph": "关联", "render": "渲染",
-               "write": "写入"}
+STAGE_NAMES = {"state": "缓存", "scan": "检查", "load": "读取", "graph": "关联", "images": "图片",
+               "render": "渲染", "write": "写入"}
 
 
 def summary_line(result: BuildResult, out: Path) -> str:
@@ -58,7 +58,8 @@ def summary_line(result: BuildResult, out: Path) -> str:
     stages = stages or "无改动，未读取内容"
     text = (f"完成：{result.pages} 个页面（本次渲染 {result.rendered} 个）；写入 {result.written} 个文件，"
             f"未变 {result.unchanged} 个，删除 {result.deleted} 个；订阅源 {result.feeds} 个，"
-            f"静态文件 {result.static} 个 → {out}；用时 {result.seconds:.2f} 秒（{stages}）")
+            f"静态文件 {result.static} 个{_images_part(result)} → {out}；"
+            f"用时 {result.seconds:.2f} 秒（{stages}）")
     held = result.held_back
     parts = ([f"草稿 {held.drafts} 篇"] if held.drafts else []) + (
         [f"未到发布日期 {held.future} 篇"] if held.future else [])
@@ -78,6 +79,13 @@ def print_files(result: BuildResult) -> None:
         click.echo(f"写入 {path}")
     for path in result.deleted_paths:
         click.echo(f"删除 {path}")
+
+
+def _images_part(result: BuildResult) -> str:
+    """How many photos, covers and wide body images were made again or taken from the cache."""
+    if not (result.images_made or result.images_reused):
+        return ""
+    return f"；图片处理 {result.images_made} 张，沿用 {result.images_reused} 张"
 
 
 class ProgressBar:

@@ -252,7 +252,8 @@ SMALL_SITE = {
     "site.yaml": "title: 测试专题\norganization: 测试单位\nbase_url: https://ceshi.internal/zt/\n"
                  "feeds:\n  items: 3\nslugs:\n  动态: dongtai\n  通知: tongzhi\n",
     "content/branches.yaml": "- {id: a, name: 甲支部}\n- {id: b, name: 乙支部}\n",
-    "static/img/a.png": "not really a png",
+    # An SVG under another name: any image cxsite can read (a broken one is an error).
+    "static/img/a.png": '<svg xmlns="http://www.w3.org/2000/svg" width="40" height="20"/>',
     **{f"content/posts/p{n}.md": f"---\ntitle: 第{n}篇动态\ndate: 2010-07-0{n} 09:00\ncategory: 动态\n"
                                  f"branches: [a]\n---\n\n第{n}篇的正文。\n" for n in range(1, 6)},
     **{f"content/bulletins/{n}.md": f"---\ntitle: 简报{n}\nissue: {n}\ndate: 2010-{6 + n:02d}-10\n"

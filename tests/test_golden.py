@@ -41,7 +41,8 @@ def test_example_builds_without_any_problem(example_build):
     assert example_build.result.problems == ()
     # 第5期 (2011-01-12) and the closing post (2011-07-01) come after the tests' clock (2010-11-01).
     assert example_build.result.held_back == HeldBack(drafts=0, future=2, next_due=EXAMPLE_NEXT_DUE)
-    assert (example_build.result.pages, example_build.result.written) == (73, 111)
+    # 111 files, and 20 images: thumbnail and large version of 6 photos and 4 covers (第5期 is held back)
+    assert (example_build.result.pages, example_build.result.written) == (73, 131)
 
 
 def test_draft_and_future_post_are_held_back_and_counted(sample_build):

@@ -106,10 +106,11 @@ class Registration:
 def builtin_features() -> tuple[Callable, ...]:
     """The register functions of cxsite's own features, in the order they register."""
     from cxsite.render import calendars, families, feeds, sitemap, stats, volume
+    from cxsite.render.media import pictures, sharing
     from cxsite.site import records
 
     return (records.register, families.register, volume.register, stats.register, sitemap.register,
-            feeds.register, calendars.register)
+            feeds.register, calendars.register, pictures.register, sharing.register)
 
 
 def make_registry(extensions: Iterable[Callable] = ()) -> Registry:

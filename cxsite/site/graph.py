@@ -30,7 +30,7 @@ from cxsite.site.integrity import (
     check_urls,
     own_files,
 )
-from cxsite.site.model import BULLETIN, POST, Content, Document, HeldBack, Site, SiteIndex, Term
+from cxsite.site.model import BULLETIN, POST, Content, Document, HeldBack, Media, Site, SiteIndex, Term
 from cxsite.site.names import collect_names, resolve_names
 from cxsite.site.records import make_record
 
@@ -72,13 +72,14 @@ def field_links(item, rendered: Mapping) -> list[tuple[str, Link]]:
 def build_site(config: Config, content: Content, kinds: Sequence[Kind], now: dt.datetime, *,
                drafts: bool = False, future: bool = False, portable: bool = False,
                html_store: Mapping[str, str], slugify: Callable[[str], str] = slugify,
-               views: Mapping[str, int] | None = None, views_period: tuple[str, str] = ("", "")
-               ) -> tuple[Site, list[Problem]]:
+               views: Mapping[str, int] | None = None, views_period: tuple[str, str] = ("", ""),
+               media: Media | None = None) -> tuple[Site, list[Problem]]:
     """Make the Site graph from content; problems name the source lines.
 
     `html_store` maps Markdown keys to their HTML (see Site.html); `slugify` makes
     tag and category slugs (a build passes one that remembers them); `views` are
-    the page views of the access logs (URL -> count) and `views_period` their first and last day.
+    the page views of the access logs (URL -> count) and `views_period` their first and last day;
+    `media` is what the build made of the images and attachments the content names.
     """
     by_name = {kind.name: kind for kind in kinds}
     names = collect_names(content, kinds)
@@ -101,7 +102,8 @@ def build_site(config: Config, content: Content, kinds: Sequence[Kind], now: dt.
     problems += found
     newest = tuple(sorted(published, key=lambda d: (-d.date.timestamp(), d.path)))
     pages = tuple(d for name, docs in by_kind.items() if name not in (BULLETIN, POST) for d in docs)
-    index = _index(newest + pages, records, kinds, tags, categories, content, referrers)
+    index = replace(_index(newest + pages, records, kinds, tags, categories, content, referrers),
+                    media=media or Media())
     reserved = urls.SECTION_URLS + urls.GENERATED_FILES + tuple(k.list_url for k in kinds if k.list_url)
     problems += check_urls(newest + pages, records, tags, categories, content, tuple(dict.fromkeys(reserved)),
                            own_files(records, categories))
