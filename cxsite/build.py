@@ -29,6 +29,7 @@ from cxsite.content.reader import Loaded as Read
 from cxsite.content.reader import read_content
 from cxsite.content.slug import slugify
 from cxsite.incremental.converter import Converter
+from cxsite.incremental.images import Developed, develop
 from cxsite.incremental.memory import MemoryMemos, MemoStore
 from cxsite.incremental.planner import Produced, Production, changed_bodies, produce, time_horizon
 from cxsite.incremental.recorder import digest
@@ -42,8 +43,9 @@ from cxsite.publish.lock import BuildLocks
 from cxsite.publish.sink import MemorySink, Sink
 from cxsite.publish.writer import SiteWriter, sibling
 from cxsite.render.registry import Registry, make_registry
+from cxsite.site.files import file_uses
 from cxsite.site.graph import build_site, make_content
-from cxsite.site.model import HeldBack, Site
+from cxsite.site.model import HeldBack, Media, Site
 from cxsite.site.urls import base_path
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
@@ -99,6 +101,8 @@ class BuildResult:
     deleted: int = 0  # files of an earlier build removed
     feeds: int = 0
     static: int = 0
+    images_made: int = 0  # originals whose web versions were made this time
+    images_reused: int = 0  # originals whose web versions came from the cache
     seconds: float = 0.0
     stages: dict = field(default_factory=dict)  # stage -> seconds
     held: HeldBack = HeldBack()
@@ -106,6 +110,8 @@ class BuildResult:
     # URLs of the documents whose Markdown body alone changed, when only the pages that read
     # them were checked; None when every page was checked against everything it read.
     body_only: frozenset | None = None
+    written_paths: tuple[str, ...] = ()  # the files written and deleted, by their path in the output
+    deleted_paths: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -179,6 +185,7 @@ class Loaded:
     read: Read | None = None
     slugs: dict = field(default_factory=dict)  # tag and category slugs made this time
     access: AccessCounts | None = None  # the page views of the access logs (None: no logs)
+    images: Developed | None = None  # the web versions of photos, covers and body images
 
 
 def load_site(options: BuildOptions, setup: Setup, cache: Cache, state: State, *, stamps: dict | None = None,
@@ -217,12 +224,22 @@ def load_site(options: BuildOptions, setup: Setup, cache: Cache, state: State, *
     views = access.views if access else {}
     period = (access.first_day, access.last_day) if access else ("", "")
     content = make_content(read, setup.registry.kinds, problems)
+    timings["graph"] = time.perf_counter() - started
+    started = time.perf_counter()
+
+    def image_mapper(func, items):
+        """Make images in worker processes: one photo is work enough to be worth a process."""
+        return map_forked(func, items, jobs, minimum=2)
+
+    images = develop(file_uses(content), content.static, cache.images, stamps=stamps, mapper=image_mapper)
+    timings["images"] = time.perf_counter() - started
+    started = time.perf_counter()
     site, found = build_site(setup.config, content, setup.registry.kinds, build_now(options, setup.config.tz),
                              drafts=options.drafts, future=options.future, portable=options.portable,
                              html_store=cache.html, slugify=remembered_slug, derived_store=cache.derived,
-                             views=views, views_period=period)
-    timings["graph"] = time.perf_counter() - started
-    return Loaded(site, problems + found, read, slugs, access)
+                             views=views, views_period=period, media=images.media)
+    timings["graph"] += time.perf_counter() - started
+    return Loaded(site, problems + images.problems + found, read, slugs, access, images)
 
 
 def outside_references(root: Path, config: Config) -> list[Problem]:
@@ -385,9 +402,12 @@ def _write(options: BuildOptions, setup: Setup, cache: Cache, state: State, load
     if report is None:
         return BuildResult(tuple(sorted_problems(problems + found)), site)
     feeds = sum(produced.jobs.get(name, 0) for name in FEED_FAMILIES)
+    images = loaded.images or Developed(Media())
     result = BuildResult(tuple(sorted_problems(problems)), site, len(produced.pages), produced.rendered,
                          report.written, report.unchanged, report.deleted, feeds, len(site.static),
-                         stages=timings, access=loaded.access, body_only=body_only)
+                         images_made=images.made, images_reused=images.reused, stages=timings,
+                         access=loaded.access, body_only=body_only,
+                         written_paths=report.written_paths, deleted_paths=report.deleted_paths)
     begun = time.perf_counter()
     _remember(cache, setup, state, loaded, produced, result, scan, out, report.generation)
     writer.finish()
@@ -404,12 +424,14 @@ def _remember(cache: Cache, setup: Setup, state: State, loaded: Loaded, produced
     files.update({s.url: os.stat(s.source).st_size for s in site.static if s.url not in files})
     held = site.held_back
     summary = Summary(pages=result.pages, written=result.written, unchanged=result.unchanged,
-                      feeds=result.feeds,
+                      feeds=result.feeds, images=result.images_made + result.images_reused,
                       static=result.static, drafts=held.drafts, future=held.future, next_due=held.next_due,
                       warnings=result.problems)
     now = next_state(setup, loaded, produced, scan=scan, summary=summary, files=files)
     cache.save_state(out, replace(now, generation=generation), state)
     cache.forget_except(set(loaded.read.markdown))
+    if loaded.images is not None:
+        cache.images.forget_except(set(loaded.images.keys))
 
 
 def _body_edits(site: Site, loaded: Loaded, state: State, scan: dict) -> frozenset | None:
@@ -441,7 +463,7 @@ def _unchanged_build(state: State, scan: dict, now: dt.datetime, out: Path) -> B
     if not SiteWriter(out).intact(state.files, state.generation):
         return None
     return BuildResult(summary.warnings, pages=summary.pages, unchanged=summary.written + summary.unchanged,
-                       feeds=summary.feeds, static=summary.static,
+                       feeds=summary.feeds, static=summary.static, images_reused=summary.images,
                        held=HeldBack(summary.drafts, summary.future, summary.next_due))
 
 

@@ -24,6 +24,8 @@ from cxsite import __version__
 from cxsite.authoring.scaffold import KIND_NAMES, KINDS
 from cxsite.build import BuildOptions, BuildResult, Rebuild, Session, build
 from cxsite.problem import Problem, error
+from cxsite.usage import VERSION_OPTION_TEXT, Choice, Group, IntRange, UsageProblem
+from cxsite.usage import Path as PathType
 
 if TYPE_CHECKING:  # the preview, check and authoring modules load only for their commands
     from cxsite.serve.server import Preview, PreviewServer
@@ -46,8 +48,8 @@ def print_problems(problems) -> None:
         click.echo("共 " + "，".join(parts), err=True)
 
 
-STAGE_NAMES = {"state": "缓存", "scan": "检查", "load": "读取", "graph": "关联", "render": "渲染",
-               "write": "写入"}
+STAGE_NAMES = {"state": "缓存", "scan": "检查", "load": "读取", "graph": "关联", "images": "图片",
+               "render": "渲染", "write": "写入"}
 
 
 def summary_line(result: BuildResult, out: Path) -> str:
@@ -56,7 +58,8 @@ def summary_line(result: BuildResult, out: Path) -> str:
     stages = stages or "无改动，未读取内容"
     text = (f"完成：{result.pages} 个页面（本次渲染 {result.rendered} 个）；写入 {result.written} 个文件，"
             f"未变 {result.unchanged} 个，删除 {result.deleted} 个；订阅源 {result.feeds} 个，"
-            f"静态文件 {result.static} 个 → {out}；用时 {result.seconds:.2f} 秒（{stages}）")
+            f"静态文件 {result.static} 个{_images_part(result)} → {out}；"
+            f"用时 {result.seconds:.2f} 秒（{stages}）")
     held = result.held_back
     parts = ([f"草稿 {held.drafts} 篇"] if held.drafts else []) + (
         [f"未到发布日期 {held.future} 篇"] if held.future else [])
@@ -70,6 +73,21 @@ def summary_line(result: BuildResult, out: Path) -> str:
     return text + "。"
 
 
+def print_files(result: BuildResult) -> None:
+    """List every file a build wrote or deleted, by its path in the output folder (`--verbose`)."""
+    for path in result.written_paths:
+        click.echo(f"写入 {path}")
+    for path in result.deleted_paths:
+        click.echo(f"删除 {path}")
+
+
+def _images_part(result: BuildResult) -> str:
+    """How many photos, covers and wide body images were made again or taken from the cache."""
+    if not (result.images_made or result.images_reused):
+        return ""
+    return f"；图片处理 {result.images_made} 张，沿用 {result.images_reused} 张"
+
+
 class ProgressBar:
     """Click's progress bar for the slow stages, shown only once a build has run a second.
 
@@ -79,16 +97,17 @@ class ProgressBar:
 
     LABELS = {"read": "读取内容", "render": "生成页面"}
 
-    def __init__(self, delay: float = 1.0):
+    def __init__(self, delay: float = 1.0, enabled: bool = True):
         self.started = time.monotonic()
         self.delay = delay
+        self.enabled = enabled  # not with --quiet
         self.bar = None
         self.stage = ""
         self.shown = 0
 
     def __call__(self, stage: str, done: int, total: int) -> None:
         """Report that `done` of `total` items of a stage are finished."""
-        if not sys.stderr.isatty():
+        if not self.enabled or not sys.stderr.isatty():
             return
         if stage != self.stage:
             if time.monotonic() - self.started < self.delay:
@@ -118,32 +137,44 @@ def _site_root(root: str | None) -> Path:
     return Path(root).resolve() if root else Path.cwd()
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, "--version", "-V", prog_name="cxsite", message="%(prog)s %(version)s")
+# Every command that works on a site takes its folder the same way.
+root_option = click.option("--root", "-C", type=PathType(file_okay=False), metavar="文件夹",
+                           help="网站根目录（默认为当前目录）")
+
+
+@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", "-V", prog_name="cxsite", message="%(prog)s %(version)s",
+                      help=VERSION_OPTION_TEXT)
 def cli() -> None:
     """cxsite：创先争优活动专题网站生成器。"""
 
 
 @cli.command("build")
-@click.option("--root", "-C", type=click.Path(file_okay=False), help="网站根目录（默认为当前目录）")
-@click.option("--out", "-o", type=click.Path(), help="输出文件夹（默认为 public）")
+@root_option
+@click.option("--out", "-o", type=PathType(), metavar="文件夹", help="输出文件夹（默认为 public）")
 @click.option("--drafts", is_flag=True, help="同时发布草稿（draft: true）")
 @click.option("--future", is_flag=True, help="同时发布日期在未来的文章")
-@click.option("--base-url", help="覆盖 site.yaml 中的 base_url")
+@click.option("--base-url", metavar="网址", help="覆盖 site.yaml 中的 base_url")
 @click.option("--portable", is_flag=True, help="生成可直接用浏览器从本地打开的网站（链接以 index.html 结尾）")
-@click.option("--jobs", "-j", type=click.IntRange(1, 64), help="并行进程数（默认为 CPU 核数）")
+@click.option("--jobs", "-j", type=IntRange(1, 64), metavar="个数", help="并行进程数（默认为 CPU 核数）")
 @click.option("--no-wait", is_flag=True, help="另一个 cxsite 正在生成同一个网站时不等待，直接退出")
-@click.option("--access-log", "access_logs", multiple=True, type=click.Path(dir_okay=False),
+@click.option("--access-log", "access_logs", multiple=True, type=PathType(dir_okay=False), metavar="文件",
               help="从网站服务器的访问日志统计浏览次数（nginx/Apache 或 IIS 格式，可以是 .gz；可写多次）")
-def build_command(root, out, drafts, future, base_url, portable, jobs, no_wait, access_logs) -> None:
+@click.option("--quiet", "-q", is_flag=True, help="只报告错误和警告，不显示进度和完成摘要")
+@click.option("--verbose", "-v", is_flag=True, help="另外逐个列出本次写入和删除的文件")
+def build_command(root, out, drafts, future, base_url, portable, jobs, no_wait, access_logs,
+                  quiet, verbose) -> None:
     """生成网站到输出文件夹；失败时保留上一次的网站不变。"""
+    if quiet and verbose:
+        raise UsageProblem("--quiet 和 --verbose 不能同时使用", click.get_current_context(),
+                           hint="只要问题就用 --quiet，要看每个写入的文件就用 --verbose")
     site_root = _site_root(root)
-    progress = ProgressBar()
+    progress = ProgressBar(enabled=not quiet)
     seams = click.get_current_context().obj or {}  # tests hand in a file system here
     options = BuildOptions(site_root, Path(out).resolve() if out else None, drafts, future, base_url,
                            portable, access_logs=tuple(Path(p).resolve() for p in access_logs), jobs=jobs,
                            progress=progress, files=seams.get("files"), wait=not no_wait,
-                           on_wait=_say_waiting)
+                           on_wait=(lambda holder: None) if quiet else _say_waiting)
     try:
         result = build(options)
     finally:
@@ -152,7 +183,10 @@ def build_command(root, out, drafts, future, base_url, portable, jobs, no_wait, 
     if not result.ok:
         click.echo("生成失败，输出文件夹保持不变。", err=True)
         sys.exit(EXIT_PROBLEMS)
-    click.echo(summary_line(result, options.out_dir))
+    if verbose:
+        print_files(result)
+    if not quiet:
+        click.echo(summary_line(result, options.out_dir))
     context = click.get_current_context()
     if context.obj and context.obj.get("exit_at_once"):
         # Everything is written and committed; tearing down a big site's objects would
@@ -163,12 +197,12 @@ def build_command(root, out, drafts, future, base_url, portable, jobs, no_wait, 
 
 
 @cli.command("serve")
-@click.option("--root", "-C", type=click.Path(exists=True, file_okay=False),
+@click.option("--root", "-C", type=PathType(exists=True, file_okay=False), metavar="文件夹",
               help="网站根目录（默认为当前目录）")
-@click.option("--port", "-p", type=click.IntRange(0, 65535), default=8000, show_default=True,
-              help="端口；被占用时自动换一个空闲端口")
-@click.option("--bind", default="127.0.0.1", show_default=True,
-              help="监听地址；默认只有本机能访问，0.0.0.0 让局域网内的电脑也能访问")
+@click.option("--port", "-p", type=IntRange(0, 65535), default=8000, metavar="端口",
+              help="端口（默认 8000）；被占用时自动换一个空闲端口")
+@click.option("--bind", default="127.0.0.1", metavar="地址",
+              help="监听地址（默认 127.0.0.1：只有本机能访问）；0.0.0.0 让局域网内的电脑也能访问")
 @click.option("--drafts", is_flag=True, help="预览草稿（draft: true）")
 @click.option("--future", is_flag=True, help="预览日期在未来的文章")
 def serve_command(root, port, bind, drafts, future) -> None:
@@ -265,11 +299,11 @@ def print_rebuild(root: Path, outcome: Rebuild, changes: Changes | None, seconds
 
 
 @cli.command("check")
-@click.option("--root", "-C", type=click.Path(file_okay=False), help="网站根目录（默认为当前目录）")
+@root_option
 @click.option("--drafts", is_flag=True, help="同时检查草稿页面的链接")
 @click.option("--future", is_flag=True, help="同时检查日期在未来的文章的链接")
-@click.option("--base-url", help="覆盖 site.yaml 中的 base_url")
-@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
+@click.option("--base-url", metavar="网址", help="覆盖 site.yaml 中的 base_url")
+@click.option("--format", "output_format", type=Choice(["text", "json"]), default="text",
               help="输出格式：text（默认，给人看）或 json（给程序读）")
 @click.option("--strict", is_flag=True, help="警告也算作问题（退出状态为 1）")
 @click.option("--fix-encoding", is_flag=True,
@@ -296,14 +330,14 @@ def check_command(root, drafts, future, base_url, output_format, strict, fix_enc
 
 
 @cli.command("new")
-@click.argument("kind", type=click.Choice(KINDS), metavar="bulletin|post|event|page")
-@click.argument("title")
-@click.option("--root", "-C", type=click.Path(file_okay=False), help="网站根目录（默认为当前目录）")
+@click.argument("kind", type=Choice(KINDS), metavar="bulletin|post|event|page")
+@click.argument("title", metavar="标题")
+@root_option
 @click.option("--force", is_flag=True, help="已有同名的稿件时也新建")
 def new_command(kind, title, root, force) -> None:
     """新建一期简报、一篇文章、一个活动或一个页面（草稿），文件名取标题的拼音。"""
     if not title.strip():
-        raise click.BadParameter("标题不能为空", param_hint="TITLE")
+        raise UsageProblem("标题不能为空", click.get_current_context(), '写成 cxsite new post "标题"')
     from cxsite.authoring.create import create_document
 
     plan, problems = create_document(_site_root(root), kind, title, force)
@@ -314,9 +348,9 @@ def new_command(kind, title, root, force) -> None:
 
 
 @cli.command("init")
-@click.argument("directory", type=click.Path())
+@click.argument("directory", type=PathType(), metavar="文件夹")
 def init_command(directory) -> None:
-    """在新的（或空的）文件夹 DIRECTORY 里建立一个最小的专题网站。"""
+    """在新的（或空的）文件夹里建立一个最小的专题网站。"""
     target = Path(directory).resolve()
     from cxsite.authoring.create import create_site
 
@@ -329,20 +363,21 @@ def init_command(directory) -> None:
 
 
 @cli.command("bundle")
-@click.argument("directory", type=click.Path())
-@click.option("--platform", "platforms", type=click.Choice(["windows", "linux"]), multiple=True,
+@click.argument("directory", type=PathType(), metavar="文件夹")
+@click.option("--platform", "platforms", type=Choice(["windows", "linux"]), multiple=True,
               help="只为这个平台准备（可写多次；默认 windows 和 linux）")
 @click.option("--python", "pythons", multiple=True, metavar="3.11",
               help="只为这个 Python 版本准备（可写多次；默认 3.11、3.12、3.13）")
-@click.option("--source", type=click.Path(file_okay=False),
+@click.option("--source", type=PathType(file_okay=False), metavar="文件夹",
               help="cxsite 源代码文件夹（默认为正在运行的 cxsite 所在处）")
 def bundle_command(directory, platforms, pythons, source) -> None:
-    """制作离线安装包：cxsite 和全部依赖的 wheel 放进文件夹 DIRECTORY，附安装脚本，供不能上网的电脑安装。"""
+    """制作离线安装包：cxsite 和全部依赖的 wheel 放进一个新文件夹，附安装脚本，供不能上网的电脑安装。"""
     from cxsite.authoring.bundle import PLATFORMS, PYTHONS, Target, make_bundle
 
     for version in pythons:
         if not re.fullmatch(r"3\.\d{1,2}", version):
-            raise click.BadParameter(f"“{version}”不是 Python 版本，写成 3.11 这样", param_hint="--python")
+            raise UsageProblem(f"选项 --python 的值不对：“{version}”不是 Python 版本",
+                               click.get_current_context(), "写成 --python 3.11 这样（主版本号.次版本号）")
     targets = [Target(p, v) for p in platforms or PLATFORMS for v in pythons or PYTHONS]
     root = Path(source).resolve() if source else Path(__file__).resolve().parent.parent
     made, problems = make_bundle(Path(directory).resolve(), root, targets,
@@ -368,10 +403,14 @@ def main() -> None:
     """Entry point of the `cxsite` command: run the CLI, never showing a bare traceback."""
     _tolerant_console()
     try:
-        cli(standalone_mode=True, obj={"exit_at_once": True})
+        # Not click's standalone mode: it would answer Ctrl-C with its English "Aborted!".
+        code = cli.main(standalone_mode=False, obj={"exit_at_once": True})
     except SystemExit:
         raise
-    except KeyboardInterrupt:
+    except click.ClickException as exc:  # usage errors (in Chinese, see usage.py)
+        exc.show()
+        sys.exit(exc.exit_code)
+    except (KeyboardInterrupt, click.Abort):
         click.echo("已中断；输出文件夹保持不变。", err=True)
         sys.exit(130)
     except Exception as exc:  # a bug in cxsite, not a writer's mistake
@@ -380,6 +419,7 @@ def main() -> None:
         click.echo(f"cxsite 内部错误：{type(exc).__name__}: {exc}\n"
                    "这不是您的内容有误。设置环境变量 CXSITE_DEBUG=1 可查看详细信息。", err=True)
         sys.exit(EXIT_INTERNAL)
+    sys.exit(code if isinstance(code, int) else 0)  # --help and --version end with their status
 
 
 __all__ = ["cli", "main", "Problem"]

@@ -46,6 +46,12 @@ def example_build(tmp_path_factory) -> Built:
 
 
 @pytest.fixture(scope="session")
+def example_images(example_build) -> Path:
+    """The derived images of the example site, made once (see support.seed_images)."""
+    return example_build.out.parent / ".public-cache" / "images"
+
+
+@pytest.fixture(scope="session")
 def sample_build(tmp_path_factory) -> Built:
     """tests/sites/sample, built once (read-only for tests)."""
     return _build_once(tmp_path_factory, SAMPLE, "sample")

@@ -90,6 +90,7 @@ def _open(browser, url: str, viewport: dict):
 PAGES = [
     ("", "home", "创先争优活动专题 - 省林业规划院"),
     ("bulletins/1/", "bulletin-1", "我院召开创先争优活动动员大会（第1期） - 创先争优活动专题"),
+    ("events/dongyuan-dahui/", "event-photos", "院创先争优活动动员大会 - 创先争优活动专题"),  # a gallery
 ]
 
 

@@ -42,7 +42,9 @@ def test_example_builds_without_any_problem(example_build):
     assert example_build.result.problems == ()
     # 第5期 (2011-01-12) and the closing post (2011-07-01) come after the tests' clock (2010-11-01).
     assert example_build.result.held_back == HeldBack(drafts=0, future=2, next_due=EXAMPLE_NEXT_DUE)
-    assert (example_build.result.pages, example_build.result.written) == (74, 131)
+    # 111 files, and 20 images: thumbnail and large version of 6 photos and 4 covers (第5期 is held back);
+    # the search page and its index: 20 more
+    assert (example_build.result.pages, example_build.result.written) == (74, 151)
 
 
 def test_draft_and_future_post_are_held_back_and_counted(sample_build):
@@ -135,7 +137,12 @@ def test_branch_pages_list_what_refers_to_them(sample_build):
 
 def test_events_and_bulletins_link_each_other(sample_build):
     event = page(sample_build, "/events/dongyuan/")
-    assert [h for h, _ in links(event, inside="facts")] == ["../../phases/phase-1/", "../../bulletins/1/"]
+    # `branches: all`: 全院各支部 leads to the list of branches, and each branch is linked.
+    assert links(event, inside="facts") == [
+        ("../../branches/", "全院各支部"), ("../../branches/yulin/", "育林党支部"),
+        ("../../branches/houqin/", "后勤党支部"), ("../../branches/lituixiu/", "离退休党支部"),  # by weight
+        ("../../phases/phase-1/", "第一阶段：动员部署"),
+        ("../../bulletins/1/", "第1期 林场召开创先争优动员大会")]
     assert [h for h, _ in links(event, inside="doc-list")] == ["../../posts/2010-07-20-yumiao/"]
     bulletin = page(sample_build, "/bulletins/1/")
     assert links(bulletin, inside="related") == [
@@ -192,3 +199,18 @@ def test_example_site_has_every_url_of_this_issue(example_build):
         "sitemap.xml", "404.html", "feed.xml", "atom.xml",
     ]
     assert [name for name in expected if not (example_build.out / name).is_file()] == []
+
+
+def test_phase_pages_list_the_bulletins_and_posts_dated_within_them(example_build):
+    first = page(example_build, "/phases/phase-1/")
+    assert [h for h, _ in links(first, inside="bulletin-list")] == [
+        "../../bulletins/3/", "../../bulletins/2/", "../../bulletins/1/"]
+    assert [h for h, _ in links(first, inside="doc-list")] == [
+        "../../posts/youzhi-chengguo-nian/", "../../posts/lituixiu-wuhao-zhibu/",
+        "../../posts/guihuayuan-jiangtang-shoujiang/", "../../posts/xinde-xiangmu-yixian/",
+        "../../posts/mofan-zhigong-zhijia/", "../../posts/xingji-wenming-keshi-shoupai/",
+        "../../posts/lingdao-xiaozu-chengli/"]  # every post of July to September, newest first
+    # 第4期 (2010-10-20) falls in phase two; 第5期 is not published yet by the tests' clock.
+    second = page(example_build, "/phases/phase-2/")
+    assert [h for h, _ in links(second, inside="bulletin-list")] == ["../../bulletins/4/"]
+    assert find_all(second, "ul", "doc-list") == []

@@ -16,7 +16,7 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
-from support import html_files
+from support import SAMPLE, build_at, html_files
 
 pytestmark = pytest.mark.skipif(shutil.which("java") is None,
                                 reason="the Nu validator needs Java: install default-jre-headless")
@@ -47,12 +47,15 @@ BROKEN_PAGE = ('<!DOCTYPE html><html lang="zh-CN"><head><title>x</title></head>'
 
 @pytest.fixture(scope="module")
 def findings(example_build, sample_build, tmp_path_factory) -> list[str]:
-    """One validator run (Java starts slowly) over both sites and a page known to be broken."""
+    """One validator run (Java starts slowly) over both sites, the sample previewed with its
+    drafts and future post (their 草稿/定时 marks) and a page known to be broken."""
     broken = tmp_path_factory.mktemp("broken") / "broken.html"
     broken.write_text(BROKEN_PAGE, encoding="utf-8")
-    pages = html_files(example_build.out) + html_files(sample_build.out)
-    assert len(pages) == 74 + 41
-    root = Path(os.path.commonpath([example_build.out, sample_build.out, broken.parent]))
+    preview = tmp_path_factory.mktemp("preview") / "public"
+    assert build_at(SAMPLE, preview, drafts=True, future=True, jobs=1).ok
+    pages = html_files(example_build.out) + html_files(sample_build.out) + html_files(preview)
+    assert len(pages) == 74 + 41 + 49
+    root = Path(os.path.commonpath([example_build.out, sample_build.out, preview, broken.parent]))
     return validate([broken, *pages], root)
 
 

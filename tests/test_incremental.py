@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 import re
 import shutil
@@ -9,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from support import FIXED_NOW, REPO, build_at, tree_bytes
+from support import FIXED_NOW, REPO, SAMPLE, build_at, seed_images, tree_bytes
 
 SITE_PARTS = ("site.yaml", "content", "layouts", "static")
 
@@ -26,11 +27,22 @@ def copy_example(target: Path) -> Path:
     return target
 
 
+@pytest.fixture(autouse=True)
+def _derived_images(example_images, tmp_path):
+    """Each test's first build (into tmp_path/out) starts with the example's derived images."""
+    seed_images(example_images, tmp_path / ".out-cache")
+
+
 def clean_build(root: Path, scratch: Path):
-    """Build root from nothing: fresh cache, fresh output; return (result, files)."""
+    """Build root from nothing: fresh cache, fresh output; return (result, files).
+
+    Only the derived images of the incremental build beside it (scratch's sibling `out`)
+    are given to the fresh cache: see support.seed_images.
+    """
     if scratch.exists():
         shutil.rmtree(scratch)
     out = scratch / "out"
+    seed_images(scratch.parent / ".out-cache" / "images", scratch / "cache")
     result = build_at(root, out, cache_dir=scratch / "cache", jobs=1)
     return result, (tree_bytes(out) if out.exists() else {})
 
@@ -212,6 +224,14 @@ def move_bulletin_to_other_branches(root: Path, rng: random.Random) -> None:
                    encoding="utf-8")
 
 
+def move_bulletin_to_another_phase(root: Path, rng: random.Random) -> None:
+    # 第3期 (2010-09-10, phase one) moves into phase two or stays in phase one; issue order is kept.
+    doc = root / "content" / "bulletins" / "003-zhuti-shijian.md"
+    day = rng.choice(["2010-09-20", "2010-10-05"])
+    text = doc.read_text(encoding="utf-8")
+    doc.write_text(re.sub(r"^date: .*$", f"date: {day}", text, count=1, flags=re.M), encoding="utf-8")
+
+
 def edit_honor(root: Path, rng: random.Random) -> None:
     # Honours have no pages of their own: only lists (the honours page, the home page, a branch's) show them.
     path = root / "content" / "honors.yaml"
@@ -221,10 +241,55 @@ def edit_honor(root: Path, rng: random.Random) -> None:
                     encoding="utf-8")
 
 
+def edit_caption(root: Path, rng: random.Random) -> None:
+    path = root / "content" / "events" / "jiangtang-01.yaml"
+    text = path.read_text(encoding="utf-8")
+    caption = f"caption: 讲座现场（第{rng.randint(1, 99)}张）"
+    path.write_text(re.sub(r"caption: [^}]*", caption, text, count=1), encoding="utf-8")
+
+
+def replace_photo(root: Path, rng: random.Random) -> None:
+    # The writer swaps in another picture under the same name: new bytes, same file name.
+    from PIL import Image
+
+    path = rng.choice(sorted((root / "static" / "img" / "photos").glob("*.jpg")))
+    image = Image.new("RGB", (rng.choice([900, 1800, 2400]), 1200), (rng.randint(0, 255), 120, 60))
+    image.save(path, "JPEG", quality=80)
+
+
+def add_photos_to_event(root: Path, rng: random.Random) -> None:
+    path = root / "content" / "events" / "xuexi-taolun.yaml"
+    text = re.sub(r"^photos:\n(  - .*\n)*", "", path.read_text(encoding="utf-8"), flags=re.M)
+    photos = rng.sample(sorted(p.name for p in (root / "static" / "img" / "photos").glob("*.jpg")), 2)
+    path.write_text(text.rstrip("\n") + "\nphotos:\n" + "".join(f"  - /img/photos/{n}\n" for n in photos),
+                    encoding="utf-8")
+
+
+def swap_cover(root: Path, rng: random.Random) -> None:
+    doc = rng.choice(sorted((root / "content" / "bulletins").glob("*.md")))
+    cover = rng.choice(sorted(p.name for p in (root / "static" / "img" / "covers").glob("*.jpg")))
+    text = doc.read_text(encoding="utf-8")
+    doc.write_text(re.sub(r"^cover: .*$", f"cover: /img/covers/{cover}", text, count=1, flags=re.M),
+                   encoding="utf-8")
+
+
+def grow_attachment(root: Path, rng: random.Random) -> None:
+    path = next((root / "static" / "files").glob("*.pdf"))
+    path.write_bytes(path.read_bytes() + b"%" * rng.randint(1000, 200_000) + b"\n")
+
+
+def add_body_image(root: Path, rng: random.Random) -> None:
+    doc = rng.choice(sorted((root / "content" / "posts").glob("*.md")))
+    photo = rng.choice(sorted(p.name for p in (root / "static" / "img" / "photos").glob("*.jpg")))
+    text = doc.read_text(encoding="utf-8")
+    doc.write_text(text + f"\n\n![现场照片](/img/photos/{photo})\n", encoding="utf-8")
+
+
 EDITS = [edit_body, edit_title, edit_tags, edit_date, add_bulletin, remove_newest_bulletin, rename_post,
          toggle_draft, rename_branch, add_event, edit_layout, toggle_layout_override, edit_static,
          edit_config, move_post_to_another_month, move_event_to_another_phase, move_event_to_another_month,
-         move_bulletin_to_other_branches, edit_honor]
+         move_bulletin_to_other_branches, move_bulletin_to_another_phase, edit_honor, edit_caption,
+         replace_photo, add_photos_to_event, swap_cover, grow_attachment, add_body_image]
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
@@ -245,6 +310,41 @@ def test_random_edit_sequences_equal_clean_builds(tmp_path, seed):
 
 
 
+
+
+def test_a_caption_edit_renders_the_event_page_and_makes_no_image(tmp_path):
+    root = copy_example(tmp_path / "site")
+    out = tmp_path / "out"
+    first = build_at(root, out, jobs=1)
+    assert first.ok and first.images_made == 0 and first.images_reused == 11  # seeded: see _derived_images
+    edit_caption(root, random.Random(1))
+    result = build_at(root, out, jobs=1)
+    assert result.ok and (result.images_made, result.images_reused) == (0, 11)
+    assert "讲座现场（第" in (out / "events" / "jiangtang-01" / "index.html").read_text(encoding="utf-8")
+    # Pages that read the event are checked again (it is one object); only the one showing captions changes.
+    assert result.rendered < result.pages / 3 and result.written == 1, (result.rendered, result.written)
+    _, clean = clean_build(root, tmp_path / "clean")
+    assert tree_bytes(out) == clean
+
+
+def test_a_replaced_photo_is_made_again_and_its_old_versions_leave_the_site(tmp_path):
+    root = copy_example(tmp_path / "site")
+    out = tmp_path / "out"
+    assert build_at(root, out, jobs=1).ok
+    page = out / "events" / "jiangtang-01" / "index.html"
+    before = set(re.findall(r"_img/([0-9a-f]{16}-\d+\.jpg)", page.read_text(encoding="utf-8")))
+    assert len(before) == 2 and all((out / "_img" / name).is_file() for name in before)
+    photo = root / "static" / "img" / "photos" / "规划院讲堂-第一讲.jpg"
+    from PIL import Image
+
+    Image.new("RGB", (2000, 1000), (10, 120, 60)).save(photo, "JPEG", quality=80)
+    result = build_at(root, out, jobs=1)
+    assert result.ok and (result.images_made, result.images_reused) == (1, 10)
+    after = set(re.findall(r"_img/([0-9a-f]{16}-\d+\.jpg)", page.read_text(encoding="utf-8")))
+    assert after.isdisjoint(before) and {name.split("-")[1] for name in after} == {"480.jpg", "1600.jpg"}
+    assert not any((out / "_img" / name).exists() for name in before)
+    _, clean = clean_build(root, tmp_path / "clean")
+    assert tree_bytes(out) == clean
 
 
 def write_post_without_summary(root: Path, first_paragraph: str) -> Path:
@@ -378,3 +478,48 @@ def test_a_page_showing_only_its_groups_follows_a_move_to_another_month(tmp_path
     assert build_at(root, out, jobs=1).ok
     _, clean = clean_build(root, tmp_path / "clean")
     assert (out / "archive" / "index.html").read_bytes() == clean["archive/index.html"]
+
+
+def test_a_bulletin_dated_into_another_phase_moves_to_that_phase_page(tmp_path):
+    root = copy_example(tmp_path / "site")
+    out = tmp_path / "out"
+    assert build_at(root, out, jobs=1).ok
+    doc = root / "content" / "bulletins" / "003-zhuti-shijian.md"
+    original = doc.read_text(encoding="utf-8")
+
+    def listed() -> tuple[bool, bool]:
+        return tuple('href="../../bulletins/3/"' in (out / "phases" / phase / "index.html").read_text("utf-8")
+                     for phase in ("phase-1", "phase-2"))
+
+    assert listed() == (True, False)
+    moved = re.sub(r"^date: .*$", "date: 2010-10-05", original, count=1, flags=re.M)
+    for text, expected in ((moved, (False, True)), (original, (True, False))):
+        doc.write_text(text, encoding="utf-8")
+        result = build_at(root, out, jobs=1)
+        assert result.ok and result.rendered > 0
+        assert listed() == expected
+        _, clean = clean_build(root, tmp_path / "clean")
+        assert tree_bytes(out) == clean
+
+
+def test_a_previewed_future_post_loses_its_mark_when_its_date_comes(tmp_path):
+    """`--future` marks a post 定时 until its date; a build after it, with the same cache, drops the mark."""
+    root = tmp_path / "site"
+    shutil.copytree(SAMPLE, root)
+    out = tmp_path / "out"
+    page = out / "posts" / "2010-12-01-jihua" / "index.html"
+    assert build_at(root, out, jobs=1, future=True).ok
+    assert "定时</span>" in page.read_text("utf-8")
+    later = FIXED_NOW + dt.timedelta(days=31)  # 2010-12-02: the post's date has passed
+    result = build_at(root, out, jobs=1, future=True, now=later)
+    assert result.ok and result.rendered > 0
+    assert "定时</span>" not in page.read_text("utf-8")
+    _, clean = clean_build_at(root, tmp_path / "clean", future=True, now=later)
+    assert tree_bytes(out) == clean
+
+
+def clean_build_at(root: Path, scratch: Path, **options):
+    """Like clean_build, with build options (a clock, --future)."""
+    out = scratch / "out"
+    result = build_at(root, out, cache_dir=scratch / "cache", jobs=1, **options)
+    return result, tree_bytes(out)

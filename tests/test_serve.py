@@ -85,7 +85,7 @@ def test_serve_refuses_an_address_it_cannot_bind(tmp_path):
 def test_serve_refuses_a_missing_root(tmp_path):
     result = CliRunner().invoke(cli, ["serve", "--root", str(tmp_path / "nope"), "--port", "0"])
     assert result.exit_code == 2
-    assert "does not exist" in result.output
+    assert f"选项 --root 的值不对：“{tmp_path / 'nope'}”不存在" in result.output
 
 
 def test_serve_help_lists_its_options():

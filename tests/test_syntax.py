@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import ast
+import re
+from pathlib import Path
+
 import pytest
 
 from cxsite.content.syntax import FrontMatter, decode_source, parse_yaml, split_front_matter
@@ -54,20 +58,46 @@ def test_empty_front_matter():
 
 
 @pytest.mark.parametrize(("text", "message", "hint"), [
-    ("", "文件是空的", "Markdown 文件应以 --- 开头的 front matter 开始"),
-    ("  \n\n", "文件是空的", "Markdown 文件应以 --- 开头的 front matter 开始"),
-    ("title: 甲\n---\n正文", "文件开头缺少 front matter（第一行应为 ---）",
-     "在文件最前面加一行 ---，写上 title: 标题 等字段，再用一行 --- 结束"),
-    ("---\ntitle: 甲\n", "front matter 没有结束：找不到第二行 ---", "在字段之后、正文之前单独加一行 ---"),
+    ("", "文件是空的", "第一行写 ---，接着写前言（title: 标题 等），再用一行 --- 结束，下面是正文"),
+    ("  \n\n", "文件是空的", "第一行写 ---，接着写前言（title: 标题 等），再用一行 --- 结束，下面是正文"),
+    ("title: 甲\n---\n正文", "文件开头缺少前言（第一行应为 ---）",
+     "在文件最前面加一行 ---，写上前言（title: 标题 等），再用一行 --- 结束"),
+    ("---\ntitle: 甲\n", "前言没有结束：找不到第二行 ---", "在前言之后、正文之前单独加一行 ---"),
 ])
 def test_front_matter_mistakes(text, message, hint):
     assert split_front_matter(text, PATH) == (None, [error(PATH, 1, message, hint)])
 
 
+CJK = re.compile(r"[\u4e00-\u9fff]")
+PACKAGE = Path(__file__).resolve().parent.parent / "cxsite"
+
+
+def chinese_texts() -> list[tuple[str, str]]:
+    """Every text cxsite shows a writer: Chinese string literals of its code, its theme and skeleton files."""
+    found = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and CJK.search(node.value):
+                found.append((f"{path.relative_to(PACKAGE)}:{node.lineno}", node.value))
+    for folder in ("theme", "skeleton"):
+        for path in sorted((PACKAGE / folder).rglob("*")):
+            if path.suffix in (".html", ".md", ".xsl", ".js", ".yaml"):
+                shown = re.sub(r"\{#.*?#\}", "", path.read_text(encoding="utf-8"), flags=re.S)  # not comments
+                found.append((str(path.relative_to(PACKAGE)), shown))
+    return found
+
+
+def test_messages_say_qianyan_as_the_writers_guide_does():
+    # The guide calls the block between the two --- lines 前言 and what is written in it 键.
+    words = re.compile(r"front[ -]?matter|字段", re.I)
+    assert [(where, text) for where, text in chinese_texts() if words.search(text)] == []
+    assert len(chinese_texts()) > 500  # the scan reaches the messages
+
+
 def test_an_unclosed_front_matter_is_reported_where_the_body_starts():
     assert split_front_matter("---\ntitle: 甲\n\n正文", PATH) == (None, [error(
-        PATH, 4, "front matter 没有结束：这一行看起来已是正文",
-        "在第 4 行之前单独加一行 ---，把字段和正文隔开")])
+        PATH, 4, "前言没有结束：这一行看起来已是正文",
+        "在第 4 行之前单独加一行 ---，把前言和正文隔开")])
 
 
 # --- YAML ----------------------------------------------------------------------------------------

@@ -31,9 +31,15 @@ KNOWN_KEYS = {
     "base_url": "网址", "language": "语言", "timezone": "时区", "intro": "首页导语",
     "banner": "横幅图片", "menu": "菜单", "pagination": "每页条数", "feeds": "订阅设置",
     "markdown": "Markdown 设置", "slugs": "网址名", "footer": "页脚", "bulletin": "简报版头",
-    "extensions": "扩展", "stats": "统计设置", "events": "活动设置",
+    "extensions": "扩展", "stats": "统计设置", "events": "活动设置", "share": "分享设置",
 }
 DEFAULT_EVENT_DURATION = dt.timedelta(hours=2)
+# Where a page's 手机扫码阅读 QR code shows: on screen (hidden in print), only in print (small, at the
+# foot), both, or nowhere.
+QR_PLACES = {"screen": "只在屏幕上显示，打印时不印", "print": "只在打印时印在页脚（小）",
+             "both": "屏幕上显示，打印时也印在页脚", "none": "不显示"}
+_QR_WORDS = {"屏幕": "screen", "显示": "screen", "打印": "print", "都": "both", "两者": "both",
+             "全部": "both", "不显示": "none", "无": "none", "不要": "none"}
 
 
 @dataclass(frozen=True)
@@ -69,6 +75,7 @@ class Config:
     access_logs: tuple[str, ...] = ()  # `stats: access_logs`: globs of web server logs, from the site folder
     extensions: tuple[str, ...] = ()  # Python modules (files under the site, or installed) that register more
     event_duration: dt.timedelta = DEFAULT_EVENT_DURATION  # how long an event with only a start lasts
+    share_qr: str = "screen"  # where the 手机扫码阅读 QR code shows: one of QR_PLACES
     # Top-level key -> its line in site.yaml; also "stats.access_logs.<n>" -> the line of each log pattern.
     lines: dict = field(default_factory=dict, compare=False)
 
@@ -160,6 +167,7 @@ def read_config(data: YamlValue, base_url: str | None = None) -> tuple[Config, l
             values["extensions"] = read_list(raw["extensions"])
         except FieldError as exc:
             report("extensions", f"extensions（扩展）{exc.args[0]}", exc.args[1])
+    _read_share(_read_section(raw, "share", report), values, report)
     events = _read_section(raw, "events", report)
     if events.get("duration") is not None:
         try:
@@ -351,6 +359,25 @@ def _read_number(raw: dict, key: str, values: dict, name: str, report, *parent) 
         where = (*parent, key) if parent else (key,)
         label = KNOWN_KEYS.get(key, "") if not parent else _NESTED_LABELS.get(where, "")
         report(where[0], f"{'.'.join(where)}（{label}）{exc.args[0]}", exc.args[1], *where[1:])
+
+
+def _read_share(section: dict, values: dict, report) -> None:
+    """Read `share:` — `qr:` says where the QR code of a page's address shows."""
+    for key in section:
+        if key != "qr":
+            report("share", f"share（分享设置）下不认识的键“{key}”", "可写的键：qr（扫码阅读的二维码）", key)
+    if section.get("qr") is None:
+        return
+    place = section["qr"]
+    if place is False:  # YAML reads a bare `no`/`off`/`false` as false: the writer meant none
+        place = "none"
+    if place not in QR_PLACES:
+        choices = "；".join(f"{name}：{meaning}" for name, meaning in QR_PLACES.items())
+        meant = _QR_WORDS.get(str(place).strip())
+        guess = f"是不是 {meant}？" if meant else ""
+        report("share", f"share.qr（二维码位置）不能是“{place}”", f"{guess}可选：{choices}", "qr")
+        return
+    values["share_qr"] = place
 
 
 def _read_slugs(value: dict, report) -> dict:

@@ -194,6 +194,15 @@ def read_static(static: StaticFile) -> bytes:
     return Path(static.source).read_bytes()
 
 
+def file_stamp(path: str) -> tuple | None:
+    """Stamp one file as scan_inputs does (size, times, inode); None when it cannot be read."""
+    try:
+        status = os.stat(path)
+    except OSError:
+        return None
+    return (status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino)
+
+
 def scan_inputs(root: Path, extra: tuple[Path, ...] = (), logs: tuple[Path, ...] = ()) -> dict[str, tuple]:
     """Stamp every file a build reads (size, times, inode), to tell cheaply that none changed.
 

@@ -6,6 +6,7 @@ import datetime as dt
 import difflib
 import re
 from dataclasses import dataclass
+from pathlib import PurePosixPath
 
 from cxsite.content.dates import DATE_FORMS, DateError, parse_datetime, parse_partial_date, to_halfwidth
 from cxsite.content.kinds import Field, Kind
@@ -144,6 +145,11 @@ class FileRef:
 
     src: str
     label: str = ""
+
+    @property
+    def title(self) -> str:
+        """What pages and a search index call the file: its caption or title, else its name sans suffix."""
+        return self.label or PurePosixPath(self.src.replace("\\", "/")).stem
 
 
 def _file_reader(label_key: str, hint: str):

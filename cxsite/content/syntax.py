@@ -166,7 +166,8 @@ _HEADING = re.compile(r"^#{1,6}\s")
 def split_front_matter(text: str, path: str) -> tuple[FrontMatter | None, list[Problem]]:
     """Split `---`-fenced YAML front matter from a Markdown text."""
     if not text.strip():
-        return None, [error(path, 1, "文件是空的", "Markdown 文件应以 --- 开头的 front matter 开始")]
+        return None, [error(path, 1, "文件是空的",
+                              "第一行写 ---，接着写前言（title: 标题 等），再用一行 --- 结束，下面是正文")]
     lines = text.split("\n")
     if lines[0].rstrip() != FENCE:
         return None, [_missing_fence(lines, path)]
@@ -180,15 +181,15 @@ def split_front_matter(text: str, path: str) -> tuple[FrontMatter | None, list[P
             return FrontMatter(header, body, 2, number + 1), []
     start = body_start(lines[1:], 2)
     if start is None:
-        return None, [error(path, 1, "front matter 没有结束：找不到第二行 ---",
-                            "在字段之后、正文之前单独加一行 ---")]
+        return None, [error(path, 1, "前言没有结束：找不到第二行 ---",
+                            "在前言之后、正文之前单独加一行 ---")]
     return None, [_unclosed(path, start, "")]
 
 
 def _unclosed(path: str, start: int, why: str) -> Problem:
     """Report a front matter that runs into the body."""
-    return error(path, start, f"front matter 没有结束：这一行看起来已是正文{why}",
-                 f"在第 {start} 行之前单独加一行 ---，把字段和正文隔开")
+    return error(path, start, f"前言没有结束：这一行看起来已是正文{why}",
+                 f"在第 {start} 行之前单独加一行 ---，把前言和正文隔开")
 
 
 def body_start(lines: list[str], first_number: int) -> int | None:
@@ -215,8 +216,8 @@ def _missing_fence(lines: list[str], path: str) -> Problem:
                 return error(path, 1, f"--- 之前不能有空行（--- 在第 {number} 行）",
                              f"删除第 1–{number - 1} 行的空行，让 --- 成为第一行")
             break
-    return error(path, 1, "文件开头缺少 front matter（第一行应为 ---）",
-                 "在文件最前面加一行 ---，写上 title: 标题 等字段，再用一行 --- 结束")
+    return error(path, 1, "文件开头缺少前言（第一行应为 ---）",
+                 "在文件最前面加一行 ---，写上前言（title: 标题 等），再用一行 --- 结束")
 
 
 # --------------------------------------------------------------------- YAML

@@ -305,6 +305,7 @@ def time_horizon(site: Site, records: Mapping[str, PageRecord],
         return None
     now = site.now
     moments = [site.held_back.next_due] if site.held_back.next_due else []
+    moments += [d.date for d in site.documents if d.scheduled]  # `--future`: its 定时 mark goes
     moments += [e.date for e in site.events]
     moments += [m for p in site.phases for m in (p.start, p.end + dt.timedelta(days=1))]
     moments += [page.expires for page in pages if page.expires is not None]

@@ -38,7 +38,8 @@ class Digests:
 
     `sources` maps a source path to the digest of its bytes: a Document is made
     from its file alone (and the settings, the same for the whole build), so that
-    digest stands for the Document without pickling it.
+    digest stands for the Document without pickling it, with the one field the
+    build sets afterwards (`scheduled`: shown early by `--future`, it depends on the clock).
     """
 
     def __init__(self, site: Site, sources: Mapping[str, bytes] | None = None):
@@ -62,7 +63,7 @@ class Digests:
         if type(key) is not ObjectKey:
             return digest(self._skeleton(value, by_identity=True))
         if getattr(type(value), "collection", None) == "documents" and value.path in self.sources:
-            return digest((value.path, self.sources[value.path]))
+            return digest((value.path, self.sources[value.path], value.scheduled))
         return digest(self._contents(value))
 
     def _contents(self, value):

@@ -52,6 +52,7 @@ class Summary:
     unchanged: int = 0
     feeds: int = 0
     static: int = 0
+    images: int = 0  # originals with web versions (all reused by a build that finds nothing changed)
     drafts: int = 0
     future: int = 0
     next_due: dt.datetime | None = None

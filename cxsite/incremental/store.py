@@ -2,7 +2,9 @@
 
 It lives in `.cxsite-cache/` (git-ignored, safe to delete) and is written only
 there. Markdown HTML is keyed by a digest of its text, file and settings, never
-by modification times, so copies and checkouts keep it valid. The build state
+by modification times, so copies and checkouts keep it valid. Derived images
+live in its `images/` folder (imagestore.py), which outlives a change of cxsite
+as long as the code that makes images is the same. The build state
 (state.py: each source's check, each output's record) is kept per output
 folder, trusted only by the same cxsite code and configuration; anything else
 makes a clean build.
@@ -24,6 +26,7 @@ from cxsite import __version__
 from cxsite.content.markdown import Rendered
 from cxsite.content.reader import SourceEntry
 from cxsite.content.sources import Parsed
+from cxsite.incremental.imagestore import IMAGES_DIR, ImageStore
 from cxsite.incremental.memory import CachedMemos
 from cxsite.incremental.state import JobRecord, OutputFile, PageRecord, State
 
@@ -106,6 +109,8 @@ class Cache:
         self._markdown: dict | None = None
         self.html = HtmlStore(self)
         self.derived = DerivedStore(self)
+        # Kept across cxsite versions: it checks its own stamp (the imaging code and Pillow).
+        self.images = ImageStore(folder / IMAGES_DIR)
 
     @property
     def markdown(self) -> dict[str, Rendered]:

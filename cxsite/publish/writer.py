@@ -47,6 +47,8 @@ class WriteReport:
     unchanged: int  # files of the site left as they were
     deleted: int  # files of an earlier build no longer part of the site
     generation: int  # the output's generation now
+    written_paths: tuple[str, ...] = ()  # what `written` counts, sorted (`build --verbose` lists them)
+    deleted_paths: tuple[str, ...] = ()
 
 
 def sibling(out: Path, role: str) -> Path:
@@ -321,7 +323,8 @@ class SiteWriter:
         self.fs.write_text(str(self.journal), json.dumps({"from": self.current.generation, "to": generation,
                                                           "fresh": self._fresh}))
         _swap(self.out, self.next, self.prev, generation, self._fresh, self.fs)
-        return WriteReport(len(self.written), self.unchanged, len(deleted), generation), []
+        return WriteReport(len(self.written), self.unchanged, len(deleted), generation,
+                           written_paths=tuple(sorted(self.written)), deleted_paths=tuple(deleted)), []
 
     def finish(self) -> None:
         """The build's state is saved: the swap needs no finishing any more (the journal goes)."""

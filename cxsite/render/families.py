@@ -83,10 +83,15 @@ def event_pages(site: Site) -> list[Page]:
 
 
 def phase_pages(site: Site) -> list[Page]:
-    """The phases and each phase's page."""
+    """The phases and each phase's page, with the bulletins and posts dated within it (newest first).
+
+    A document belongs to a phase by its date: documents name no phase. Being the
+    page's own items, a date moved into or out of a phase makes the page again.
+    """
     return [Page(url=urls.PHASES, template="phases.html", title="活动阶段", kind="phases",
                  items=site.phases)] + [
-        Page(url=p.url, template="phase.html", title=p.name, kind="phase", record=p) for p in site.phases]
+        Page(url=p.url, template="phase.html", title=p.name, kind="phase", record=p,
+             items=tuple(d for d in site.documents if p.covers(d.date))) for p in site.phases]
 
 
 def honor_pages(site: Site) -> list[Page]:

@@ -16,14 +16,27 @@ from dataclasses import dataclass
 
 from cxsite import __version__
 from cxsite.content.markdown import absolute_urls, resolve_links
+from cxsite.render.media.attachments import describe_file
+from cxsite.render.media.pictures import rewrite_images
+from cxsite.render.media.sharing import absolute_file_url, media_of
 from cxsite.render.pages import Output, Page
 from cxsite.render.registry import OutputJob
 from cxsite.render.stylesheets import FEED_XSL, with_stylesheet
 from cxsite.render.subscriptions import ATOM, RSS, Feed, subscriptions_of
+from cxsite.site.files import static_url
 from cxsite.site.model import BULLETIN, Document, Site
 
 # A feed with no items still needs a date; a fixed one keeps builds byte-identical.
 EMPTY_FEED_DATE = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+
+
+@dataclass(frozen=True)
+class Enclosure:
+    """A file a feed item carries (an attachment): absolute URL, length in bytes, MIME type."""
+
+    url: str
+    length: int
+    type: str
 
 
 @dataclass(frozen=True)
@@ -37,6 +50,7 @@ class FeedItem:
     summary: str  # plain text
     html: Callable[[], str]  # the full content, links absolute (made only when the feed is)
     categories: tuple[str, ...] = ()
+    enclosures: tuple[Enclosure, ...] = ()  # RSS carries the first, Atom every one (rel="enclosure")
 
 
 def render_feed(site: Site, plan: Feed, contents: dict | None = None) -> Output:
@@ -54,10 +68,13 @@ def render_feed(site: Site, plan: Feed, contents: dict | None = None) -> Output:
 def render_items(site: Site, items: Sequence[FeedItem], *, url: str, title: str, description: str = "",
                  page: str = "/", format: str = RSS) -> Output:
     """A feed at `url` of items (newest first), RSS 2.0 or Atom, as bytes."""
+    from feedgen.ext.base import BaseExtension
     from feedgen.feed import FeedGenerator  # imported when a feed is made: most rebuilds make none
 
     config = site.config
     feed = FeedGenerator()
+    if format == ATOM:
+        feed.register_extension(_ENCLOSURES, BaseExtension, _atom_enclosures(), atom=True, rss=False)
     feed.id(config.absolute(url))
     # A channel's title and description are plain text, but some readers show them as HTML:
     # angle brackets a writer typed (in a name or the site's description) must not become tags.
@@ -76,8 +93,13 @@ def render_items(site: Site, items: Sequence[FeedItem], *, url: str, title: str,
     latest = max((item.date for item in items), default=EMPTY_FEED_DATE)
     feed.updated(latest)
     feed.lastBuildDate(latest)
+    rss = format != ATOM
+    if rss:
+        # RSS's own <author> must be an e-mail address (feedgen leaves it out without one):
+        # the writer's name goes in Dublin Core's <dc:creator>, which feed readers show.
+        feed.load_extension("dc", atom=False, rss=True)
     for item in reversed(items):  # feedgen prepends; this keeps newest first
-        _add_entry(feed, site, item)
+        _add_entry(feed, site, item, format)
     data = feed.atom_str(pretty=True) if format == ATOM else feed.rss_str(pretty=True)
     return Output(url.lstrip("/"), with_stylesheet(data, url, FEED_XSL, config))
 
@@ -93,14 +115,30 @@ def document_item(site: Site, doc: Document, contents: dict) -> FeedItem:
 
     title = f"{doc.title}（第{doc.issue}期）" if doc.kind == BULLETIN else doc.title
     return FeedItem(url=doc.url, title=title, date=doc.date, author=doc.author or site.config.organization,
-                    summary=doc.summary, html=html, categories=doc.tags)
+                    summary=doc.summary, html=html, categories=doc.tags, enclosures=enclosures_of(site, doc))
+
+
+def enclosures_of(site: Site, doc: Document) -> tuple[Enclosure, ...]:
+    """A document's attachments as enclosures (those of known size: files of the site)."""
+    found = []
+    for ref in doc.attachments:
+        url = static_url(ref.src)
+        size = site.file_size(url) if url else None
+        if size is not None:
+            found.append(Enclosure(absolute_file_url(site, url), size, describe_file(url, size).mime))
+    return tuple(found)
 
 
 def plan_feeds(site: Site, pages: list[Page]) -> list[OutputJob]:
     """One job per planned feed, made again when its documents change."""
     contents: dict = {}  # each document's absolute HTML, shared by the feeds it is in
-    return [OutputJob(key=f.url.lstrip("/"), inputs=f, make=lambda f=f: (render_feed(site, f, contents),))
-            for f in subscriptions_of(site, pages).feeds]
+    media: dict = {}  # each document's pictures and attachment sizes, also part of a feed's inputs
+    jobs = []
+    for f in subscriptions_of(site, pages).feeds:
+        shown = tuple(media.setdefault(d.url, media_of(site, d)) for d in f.documents)
+        jobs.append(OutputJob(key=f.url.lstrip("/"), inputs=(f, shown),
+                              make=lambda f=f: (render_feed(site, f, contents),)))
+    return jobs
 
 
 def register(registration) -> None:
@@ -113,8 +151,8 @@ def _plain(text: str) -> str:
     return text.replace("<", "＜").replace(">", "＞")
 
 
-def _add_entry(feed, site: Site, item: FeedItem) -> None:
-    """Add one item with its full content and absolute links."""
+def _add_entry(feed, site: Site, item: FeedItem, format: str) -> None:
+    """Add one item with its full content, absolute links, its author and enclosures."""
     link = site.config.absolute(item.url)
     entry = feed.add_entry()
     entry.id(link)
@@ -124,12 +162,43 @@ def _add_entry(feed, site: Site, item: FeedItem) -> None:
     entry.published(item.date)
     entry.updated(item.date)
     entry.author({"name": item.author})
+    if format == RSS:
+        entry.dc.dc_creator(item.author)
     # Readers show RSS descriptions as HTML: the plain-text summary goes in escaped, so a
     # summary quoting markup (`<img onerror=…>` in inline code) stays text (issue 15).
     entry.summary(html.escape(item.summary, quote=False), type="html")
     entry.content(item.html(), type="html")
     for category in item.categories:
         entry.category(term=category)
+    if format == RSS and item.enclosures:  # RSS 2.0 allows one enclosure per item: the first
+        first = item.enclosures[0]
+        entry.enclosure(first.url, str(first.length), first.type)
+    elif item.enclosures:
+        getattr(entry, _ENCLOSURES).enclosures = item.enclosures
+
+
+# feedgen writes an Atom entry's links with their href alone, dropping rel, type and length
+# (python-feedgen issue #135, open): enclosures are added through its extension interface instead.
+_ENCLOSURES = "cxsite_enclosures"
+
+
+def _atom_enclosures() -> type:
+    """The feedgen entry extension that writes an Atom entry's enclosures as rel="enclosure" links."""
+    from feedgen.ext.base import BaseEntryExtension
+    from feedgen.util import xml_elem
+
+    class AtomEnclosures(BaseEntryExtension):
+        """Every enclosure of one entry, written whole."""
+
+        enclosures: tuple = ()
+
+        def extend_atom(self, entry):
+            for enclosure in self.enclosures:
+                xml_elem("link", entry, href=enclosure.url, rel="enclosure", type=enclosure.type,
+                         length=str(enclosure.length))
+            return entry
+
+    return AtomEnclosures
 
 
 def absolute_content(site: Site, key: str) -> str:
@@ -139,4 +208,9 @@ def absolute_content(site: Site, key: str) -> str:
         target = site.url_for_key(key)
         return site.config.absolute(target) if target else None
 
-    return resolve_links(site.html(key), link)
+    def picture_of(key: str):
+        target = site.url_for_key(key)
+        return site.picture(target) if target else None
+
+    html = rewrite_images(site.html(key), picture_of, site.config.absolute)
+    return resolve_links(html, link)

@@ -167,11 +167,12 @@ class Registration:
 def builtin_features() -> tuple[Callable, ...]:
     """The register functions of cxsite's own features, in the order they register."""
     from cxsite.render import calendars, families, feeds, sitemap, stats, volume
+    from cxsite.render.media import pictures, sharing
     from cxsite.render.search import feature as search
     from cxsite.site import records
 
     return (records.register, families.register, volume.register, stats.register, sitemap.register,
-            feeds.register, calendars.register, search.register)
+            feeds.register, calendars.register, pictures.register, sharing.register, search.register)
 
 
 def make_registry(extensions: Iterable[Callable] = ()) -> Registry:

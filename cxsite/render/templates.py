@@ -21,6 +21,7 @@ from cxsite.content.dates import zh_date, zh_month
 from cxsite.content.markdown import resolve_links
 from cxsite.content.project import LAYOUTS_DIR, THEME_DIR
 from cxsite.problem import Problem, error
+from cxsite.render.media.pictures import rewrite_images
 from cxsite.render.pages import Output, Page
 from cxsite.site import urls
 from cxsite.site.model import Site
@@ -131,15 +132,21 @@ def absolute_url(context, target: str) -> str:
 
 @jinja2.pass_context
 def content(context, key: str) -> Markup:
-    """The HTML of a Markdown key (a body, description…) with links relative to this page."""
+    """The HTML of a Markdown key (a body, description…) with links relative to this page,
+    and its images of static/ sized (a wide one shown by its web versions, see render/media)."""
     url_for_key = _read(context, "url_for_key")
 
     def link(marked: str) -> str | None:
         target = url_for_key(marked)
         return relative_link(context, target) if target else None
 
+    def picture_of(marked: str):
+        target = url_for_key(marked)
+        return _read(context, "picture")(target) if target else None  # recorded: an image's size can change
+
     # The HTML is named by a digest of its source, so reading it needs no recording.
-    return Markup(resolve_links(context["site"].html(key), link))
+    html = rewrite_images(context["site"].html(key), picture_of, lambda url: relative_link(context, url))
+    return Markup(resolve_links(html, link))
 
 
 def iso_date(value) -> str:

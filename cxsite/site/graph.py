@@ -21,6 +21,7 @@ from cxsite.content.slug import MAX_SLUG, slugify
 from cxsite.problem import Problem, error
 from cxsite.site import urls
 from cxsite.site.integrity import (
+    check_issue_dates,
     check_issue_gaps,
     check_links,
     check_ranges,
@@ -29,7 +30,7 @@ from cxsite.site.integrity import (
     check_urls,
     own_files,
 )
-from cxsite.site.model import BULLETIN, POST, Content, Document, HeldBack, Site, SiteIndex, Term
+from cxsite.site.model import BULLETIN, POST, Content, Document, HeldBack, Media, Site, SiteIndex, Term
 from cxsite.site.names import collect_names, resolve_names
 from cxsite.site.records import make_record
 
@@ -72,19 +73,20 @@ def build_site(config: Config, content: Content, kinds: Sequence[Kind], now: dt.
                drafts: bool = False, future: bool = False, portable: bool = False,
                html_store: Mapping[str, str], slugify: Callable[[str], str] = slugify,
                derived_store: Mapping[tuple[str, str], object] | None = None,
-               views: Mapping[str, int] | None = None, views_period: tuple[str, str] = ("", "")
-               ) -> tuple[Site, list[Problem]]:
+               views: Mapping[str, int] | None = None, views_period: tuple[str, str] = ("", ""),
+               media: Media | None = None) -> tuple[Site, list[Problem]]:
     """Make the Site graph from content; problems name the source lines.
 
     `html_store` maps Markdown keys to their HTML (see Site.html), `derived_store`
     (derivation, key) to what a derivation made of it (Site.derived); `slugify` makes
     tag and category slugs (a build passes one that remembers them); `views` are
-    the page views of the access logs (URL -> count) and `views_period` their first and last day.
+    the page views of the access logs (URL -> count) and `views_period` their first and last day;
+    `media` is what the build made of the images and attachments the content names.
     """
     by_name = {kind.name: kind for kind in kinds}
     names = collect_names(content, kinds)
     content = resolve_names(content, kinds, names)
-    problems = check_unique(content, kinds) + check_issue_gaps(content)
+    problems = check_unique(content, kinds) + check_issue_gaps(content) + check_issue_dates(content)
     documents, held = _publishable(content.documents, now, drafts, future)
     by_kind = {name: tuple(sorted((d for d in documents if d.kind == name), key=by_name[name].order))
                for name in by_name if by_name[name].is_document}
@@ -102,7 +104,8 @@ def build_site(config: Config, content: Content, kinds: Sequence[Kind], now: dt.
     problems += found
     newest = tuple(sorted(published, key=lambda d: (-d.date.timestamp(), d.path)))
     pages = tuple(d for name, docs in by_kind.items() if name not in (BULLETIN, POST) for d in docs)
-    index = _index(newest + pages, records, kinds, tags, categories, content, referrers)
+    index = replace(_index(newest + pages, records, kinds, tags, categories, content, referrers),
+                    media=media or Media())
     reserved = urls.SECTION_URLS + urls.GENERATED_FILES + tuple(k.list_url for k in kinds if k.list_url)
     problems += check_urls(newest + pages, records, tags, categories, content, tuple(dict.fromkeys(reserved)),
                            own_files(records, categories))
@@ -116,13 +119,20 @@ def build_site(config: Config, content: Content, kinds: Sequence[Kind], now: dt.
 
 
 def _publishable(documents, now, drafts: bool, future: bool):
-    """Return the documents to publish and a count of those held back."""
+    """Return the documents to publish and a count of those held back.
+
+    A future-dated document published all the same (`--future`) is marked `scheduled`,
+    so pages can say so; drafts say it by their `draft`.
+    """
     kept, held_drafts, due = [], 0, []
     for doc in documents:
         if doc.draft and not drafts:
             held_drafts += 1
-        elif doc.date is not None and doc.date > now and not future:
-            due.append(doc.date)
+        elif doc.date is not None and doc.date > now:
+            if future:
+                kept.append(replace(doc, scheduled=True))
+            else:
+                due.append(doc.date)
         else:
             kept.append(doc)
     return kept, HeldBack(held_drafts, len(due), min(due, default=None))

@@ -85,6 +85,26 @@ def check_issue_gaps(content: Content) -> list[Problem]:
     return problems
 
 
+def check_issue_dates(content: Content) -> list[Problem]:
+    """Warn, at its date, when an issue is dated before the issue numbered just before it.
+
+    Issues are numbered in the order they come out, so one of the two dates (or numbers)
+    is most likely mistyped. Days are compared: two issues of one day may come in any order.
+    """
+    by_issue = {d.issue: d for d in sorted(content.documents, key=lambda d: d.path) if d.kind == BULLETIN}
+    problems, previous = [], None
+    for issue in sorted(by_issue):
+        doc = by_issue[issue]
+        if previous is not None and doc.date.date() < previous.date.date():
+            line, column = _position(doc, "date")
+            problems.append(warning(
+                doc.path, line, f"第{issue}期的日期（{zh_date(doc.date)}）早于第{previous.issue}期"
+                f"（{zh_date(previous.date)}，{previous.path}）",
+                "简报按出刊先后编期号：检查这两期的 date（日期）和 issue（期号）是否写错", column))
+        previous = doc
+    return problems
+
+
 def check_references(content: Content, kinds: Sequence[Kind], records: Mapping[str, tuple],
                      names: Names | None = None, held: set = frozenset()) -> list[Problem]:
     """Report references to records and issues that do not exist (as the kinds' fields declare them).

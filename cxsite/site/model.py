@@ -56,6 +56,7 @@ class Document:
     cover: str = _hidden("")
     attachments: tuple[FileRef, ...] = _hidden(())
     draft: bool = _hidden(False)
+    scheduled: bool = _hidden(False)  # published before its date because the build was asked to (--future)
     weight: int = _hidden(0)
     menu: str = _hidden("")
     chars: int = _hidden(0)
@@ -186,6 +187,10 @@ class Phase:
     lines: Mapping = _hidden(default_factory=dict, compare=False)
     events: tuple[str, ...] = _hidden(())  # event ids, by date
 
+    def covers(self, moment: dt.datetime) -> bool:
+        """Whether a moment falls within the phase, its first and last days included."""
+        return self.start.date() <= moment.date() <= self.end.date()
+
 
 @dataclass(frozen=True)
 class Record:
@@ -251,6 +256,40 @@ class Content:
 
 
 @dataclass(frozen=True)
+class Rendition:
+    """A version of an image made for the web (upright, without metadata), published under /_img/."""
+
+    url: str  # site URL, "/_img/<key>-480.jpg"
+    width: int | None  # None only for an SVG that states no size
+    height: int | None
+
+
+@dataclass(frozen=True)
+class Picture:
+    """An image of static/ that the content shows, as pages show it.
+
+    Photos and covers always have a thumbnail (at most 480 px wide) and a large
+    version (longest side at most 1,600 px); an image in a body has them only
+    when it is wider than the content column, and is otherwise shown as it is.
+    """
+
+    src: str  # site URL of the original, "/img/photos/合影.jpg"
+    width: int | None  # of the original as shown (turned upright); None: an SVG without a size
+    height: int | None
+    thumbnail: Rendition | None = None
+    large: Rendition | None = None
+
+
+@dataclass(frozen=True)
+class Media:
+    """What the build learnt of the files the content refers to (see incremental/images.py)."""
+
+    pictures: Mapping[str, Picture] = field(default_factory=dict)  # original's site URL -> Picture
+    sizes: Mapping[str, int] = field(default_factory=dict)  # attachment's site URL -> bytes
+    files: Mapping[str, bytes] = field(default_factory=dict)  # derived file's name -> its bytes (the cache's)
+
+
+@dataclass(frozen=True)
 class SiteIndex:
     """The lookups the Site offers, made once by the graph."""
 
@@ -263,6 +302,7 @@ class SiteIndex:
     referrers: Mapping[tuple, tuple]  # (kind, id, referring kind) -> ids, issues or URLs
     sources: Mapping[str, str]  # source path (content/…, static/…) -> the URL it is published at
     urls: frozenset[str]  # every URL of the site
+    media: Media = Media()
 
 
 @dataclass(frozen=True, eq=False)
@@ -396,6 +436,18 @@ class Site:
     def url_for_key(self, key: str) -> str | None:
         """Return the site URL a Markdown link marker points to (None if nothing)."""
         return self.index.sources.get(key) or (key if key.startswith("/") else None)
+
+    def picture(self, url: str) -> Picture | None:
+        """Return how the image at a site URL of static/ is shown (None: not an image the content shows)."""
+        return self.index.media.pictures.get(url)
+
+    def file_size(self, url: str) -> int | None:
+        """Return the size in bytes of a file of static/ the content attaches (None when unknown)."""
+        return self.index.media.sizes.get(url)
+
+    def derived_file(self, name: str) -> bytes:
+        """Return the bytes of a derived image by its file name (the last part of a Rendition's url)."""
+        return self.index.media.files[name]
 
     def term(self, kind: str, name: str) -> Term | None:
         """Return the tag or category of a name."""

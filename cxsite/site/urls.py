@@ -27,6 +27,7 @@ BULLETINS_FEED = "/bulletins/feed.xml"
 EVENTS_CALENDAR = "/events.ics"
 SITEMAP = "/sitemap.xml"
 NOT_FOUND = "/404.html"
+DERIVED_IMAGES = "/_img/"  # thumbnails and large versions of photos, covers and wide body images
 
 # Section URLs the generator owns; a page or static file may not take them.
 SECTION_URLS = (HOME, BULLETINS, BULLETINS_PRINT, POSTS, BRANCHES, EVENTS, PHASES, HONORS, TAGS, CATEGORIES,

@@ -8,7 +8,8 @@
 <xsl:stylesheet version="1.0"
     xmlns:xsl="http://www.w3.org/1999/XSL/Transform"
     xmlns:atom="http://www.w3.org/2005/Atom"
-    exclude-result-prefixes="atom">
+    xmlns:dc="http://purl.org/dc/elements/1.1/"
+    exclude-result-prefixes="atom dc">
   <xsl:output method="html" encoding="UTF-8" indent="no"
       doctype-system="about:legacy-compat"/>
 
@@ -86,7 +87,7 @@
       <div class="doc-item-head"><a class="doc-item-title" href="{link}"><xsl:value-of select="title"/></a></div>
       <div class="doc-item-meta">
         <xsl:call-template name="rss-date"><xsl:with-param name="text" select="pubDate"/></xsl:call-template>
-        <xsl:if test="author"> · <xsl:value-of select="author"/></xsl:if>
+        <xsl:if test="dc:creator"> · <xsl:value-of select="dc:creator"/></xsl:if>
       </div>
       <xsl:if test="normalize-space(description)"><p class="doc-item-summary"><xsl:value-of select="description"/></p></xsl:if>
     </li>
