@@ -301,3 +301,13 @@ def test_scripts_hand_their_data_to_the_page(files):
         name, _ = script_data(content)
         assert path == f"search/{name}.js"
         assert "\u2028" not in content.decode() and "\u2029" not in content.decode()
+
+
+def test_captions_and_attachment_titles_the_pages_show_are_found(example_build):
+    """Words only in a photo's caption or an attachment's title (the example site's) find their page."""
+    files = {p.relative_to(example_build.out).as_posix(): p.read_bytes()
+             for p in (example_build.out / "search").rglob("*.js")}
+    reader = Reader(files)
+    assert reader.search("投影屏幕上打出") == ["/events/jiangtang-01/"]
+    assert reader.search("牌匾挂上了") == ["/events/xingji-wenming-pingbi/"]
+    assert reader.search("简报（PDF版）") == ["/bulletins/1/"]

@@ -72,14 +72,14 @@ def _record_entries(site: Site, kinds: Iterable[Kind]) -> list[SearchEntry]:
 
 
 def document_row(doc: Document) -> tuple:
-    """A bulletin, post or page as a row: title, tags and category, summary and body.
+    """A bulletin, post or page as a row: title, tags and category, attachments' titles, summary and body.
 
     Made as a tuple, not an entry: at ten thousand documents on every build, the frozen
     dataclass's constructor alone would cost what the whole plan of an edit may.
     """
     tags = doc.tags + (doc.category,) if doc.category and doc.category not in doc.tags else doc.tags
-    return (doc.url, DOCUMENT_LABELS.get(doc.kind, doc.kind), doc.title, _day(doc.date), tags, (),
-            (doc.body,) if doc.body else (), doc.summary)
+    return (doc.url, DOCUMENT_LABELS.get(doc.kind, doc.kind), doc.title, _day(doc.date), tags,
+            tuple(a.title for a in doc.attachments), (doc.body,) if doc.body else (), doc.summary)
 
 
 def _branch(branch, site: Site) -> SearchEntry:
@@ -90,9 +90,14 @@ def _branch(branch, site: Site) -> SearchEntry:
 
 
 def _event(event) -> SearchEntry:
-    """An event: title, date; kind as a tag; location and summary as text."""
+    """An event: title, date; kind as a tag; location, captions, attachments' titles and summary as text.
+
+    As its page shows them: a photo's caption when it has one, an attachment's title or file name.
+    """
+    captions = _lines(*(photo.label for photo in event.photos))
+    text = _lines(event.location) + captions + tuple(a.title for a in event.attachments)
     return SearchEntry(url=event.url, kind="活动", title=event.title, date=_day(event.date),
-                       tags=_lines(event.kind), text=_lines(event.location), markdown=_lines(event.summary))
+                       tags=_lines(event.kind), text=text, markdown=_lines(event.summary))
 
 
 def _phase(phase) -> SearchEntry:
