@@ -68,14 +68,15 @@ class Resolver:
         for _, found in parts:
             if found:
                 body.update(dict.fromkeys(found.split("\n")))
-        lines = list(entry.text)
-        if entry.summary and adds_to(entry.summary, body):
-            lines.insert(0, entry.summary)
-        if len(parts) == 1 and not lines:
+        summary = (entry.summary,) if entry.summary and adds_to(entry.summary, body) else ()
+        if len(parts) == 1 and not summary and not entry.text:
             return parts[0][0], list(body)  # a document's body alone (the common case)
-        units = dict.fromkeys(chain.from_iterable(map(distinct_units, lines)))
+        units = dict.fromkeys(chain.from_iterable(map(distinct_units, (*summary, *entry.text))))
         units.update(body)
-        return "\n".join(filter(None, (*lines, *(text for text, _ in parts)))), list(units)
+        # The short texts (a location, captions, attachments' titles) after the prose, so that a
+        # snippet cut from the prose runs on as the page reads, not into a file's title.
+        text = (*summary, *(text for text, _ in parts), *entry.text)
+        return "\n".join(filter(None, text)), list(units)
 
     def derived(self, key: str) -> tuple[str, str]:
         """A Markdown text's text and units: kept by the build, else made from its HTML (KeyError: gone)."""
