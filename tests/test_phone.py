@@ -183,6 +183,17 @@ def test_text_size_switch_enlarges_and_is_remembered(browser, served):
     page.context.close()
 
 
+def test_feeds_and_sitemap_shown_as_pages_follow_the_remembered_text_size(browser, served):
+    base, _ = served
+    page = new_page(browser, PHONE, large=True)
+    for path in ("feed.xml", "branches/houqin/feed.xml", "sitemap.xml"):
+        visit(page, base + path)
+        assert root_font_px(page) == 20, path
+        assert page.locator("[data-text-size]").get_attribute("aria-pressed") == "true", path
+        assert overflow(page) == 0, path
+    assert page.outside == []
+    page.context.close()
+
 def test_without_script_the_page_works_and_offers_no_dead_button(browser, served):
     base, _ = served
     page = new_page(browser, PHONE, script=False)
