@@ -31,7 +31,7 @@ def test_writers_links_are_only_allowed_when_declared(sample_build):
         "atom.xml:39: <a href> link http://www.forestry.gov.cn/",
         "categories/xin-de-ti-hui/feed.xml:20: <a href> link http://www.forestry.gov.cn/",
         "feed.xml:31: <a href> link http://www.forestry.gov.cn/",
-        "posts/2010-08-30-xinde/index.html:69: <a href> link http://www.forestry.gov.cn/",
+        "posts/2010-08-30-xinde/index.html:71: <a href> link http://www.forestry.gov.cn/",
     ]
 
 
