@@ -7,22 +7,16 @@ tests/artifacts/ (git-ignored) for a person to look at.
 
 from __future__ import annotations
 
-import functools
-import http.server
 import shutil
-import threading
 import urllib.request
 from pathlib import Path
 from urllib.parse import urldefrag, urlsplit
 
 import pytest
 
-from support import EXAMPLE, REPO, build_at, html_files
+from browsing import CHROMIUM, launch_chromium, serve_example
+from support import REPO, html_files
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run", "--disable-sync"]
-SUB_PATH = "/zt/cxcy/"
 ARTIFACTS = REPO / "tests" / "artifacts"
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
@@ -33,38 +27,18 @@ pytestmark = [
 ]
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    """Serves files without logging every request to stderr."""
-
-    def log_message(self, format, *args):
-        pass
-
-
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
     """The example site built into <www>/zt/cxcy/ and served on 127.0.0.1; yields (base URL, folder)."""
-    www = tmp_path_factory.mktemp("www")
-    out = www / SUB_PATH.strip("/")
-    result = build_at(EXAMPLE, out, base_url="https://elsewhere.example.org/other/")
-    assert result.ok, [p.format() for p in result.problems]
-    server = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(www)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}{SUB_PATH}", out
-    server.shutdown()
-    server.server_close()
+    with serve_example(tmp_path_factory.mktemp("www")) as base_and_out:
+        yield base_and_out
 
 
 @pytest.fixture(scope="module")
 def browser():
     """A headless Chromium (Debian's), driven by Playwright."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with launch_chromium() as chromium:
         yield chromium
-        chromium.close()
 
 
 @pytest.fixture(scope="module", autouse=True)

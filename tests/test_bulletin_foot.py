@@ -28,7 +28,8 @@ def _doc(copies: int | None = None) -> Document:
 
 def test_foot_has_distribution_issuer_and_date():
     html = _foot(_doc())
-    assert "发送：</span>各支部，院领导" in html and "测试办公室" in html and "2010年7月20日印发" in html
+    assert "发送：</span>各支部，院领导" in html and "测试办公室" in html
+    assert '<time datetime="2010-07-20">2010年7月20日</time>印发' in html
     assert "共印" not in html  # no copies anywhere: no 印数 line
 
 

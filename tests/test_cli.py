@@ -52,8 +52,8 @@ def test_build_prints_a_summary_and_writes_the_default_folder(site):
     assert result.exit_code == 0
     assert result.stderr == ""
     assert without_time(result.stdout) == (
-        f"完成：41 个页面（本次渲染 41 个）；写入 74 个文件，未变 0 个，删除 0 个；订阅源 12 个，"
-        f"静态文件 7 个 → {out}；用时 … 秒。"
+        f"完成：41 个页面（本次渲染 41 个）；写入 75 个文件，未变 0 个，删除 0 个；订阅源 12 个，"
+        f"静态文件 8 个 → {out}；用时 … 秒。"
         "暂不发布：草稿 1 篇，未到发布日期 1 篇（加 --drafts、--future 可预览）。\n")
     assert (out / "bulletins" / "1" / "index.html").is_file()
 
@@ -161,8 +161,8 @@ def test_drafts_and_future_options(site, tmp_path):
     result = run("build", "--root", site, "--out", tmp_path / "c", "--drafts", "--future")
     assert "暂不发布" not in result.stdout
     assert without_time(result.stdout) == (
-        f"完成：49 个页面（本次渲染 49 个）；写入 82 个文件，未变 0 个，删除 0 个；订阅源 12 个，"
-        f"静态文件 7 个 → {tmp_path / 'c'}；用时 … 秒。\n")
+        f"完成：49 个页面（本次渲染 49 个）；写入 83 个文件，未变 0 个，删除 0 个；订阅源 12 个，"
+        f"静态文件 8 个 → {tmp_path / 'c'}；用时 … 秒。\n")
     # The tags only the draft and the future post carry get their pages back.
     assert (tmp_path / "c" / "tags" / "cao-gao-zhuan-yong" / "index.html").is_file()
     assert (tmp_path / "c" / "tags" / "wei-lai-zhuan-yong" / "index.html").is_file()

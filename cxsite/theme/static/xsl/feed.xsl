@@ -30,12 +30,14 @@
         <meta charset="utf-8"/>
         <meta name="viewport" content="width=device-width, initial-scale=1"/>
         <title><xsl:value-of select="$title"/>（订阅源）</title>
+        <script src="{$root}js/textsize.js"></script>
         <link rel="stylesheet" href="{$root}css/site.css"/>
         <link rel="icon" href="{$root}img/favicon.svg" type="image/svg+xml"/>
       </head>
       <body class="kind-feed">
         <header class="site-header">
-          <div class="topbar"><div class="wrap"><span class="topbar-org"><xsl:value-of select="$organization"/></span></div></div>
+          <div class="topbar"><div class="wrap"><span class="topbar-org"><xsl:value-of select="$organization"/></span>
+            <button type="button" class="text-size" data-text-size="" aria-pressed="false" title="放大网页上的文字，再按一次恢复" hidden="">大字</button></div></div>
           <div class="masthead">
             <div class="wrap">
               <a class="brand" href="{$root}">
