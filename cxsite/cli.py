@@ -36,10 +36,28 @@ EXIT_USAGE = 2
 EXIT_INTERNAL = 3
 
 
-def print_problems(problems) -> None:
-    """Print problems to stderr, errors and warnings in reading order, with a count."""
+# A build shows this many warnings of one kind (same code, or same hint); `check` shows all of them.
+SAME_KIND_SHOWN = 10
+
+
+def print_problems(problems, same_kind_shown: int | None = None) -> None:
+    """Print problems to stderr, errors and warnings in reading order, with a count.
+
+    With `same_kind_shown`, warnings beyond that many of one kind are counted, not printed:
+    an archive whose 5,000 issues are all out of date order gets ten lines and a sum, not 10,000
+    lines. Errors are always printed, every one.
+    """
+    seen: dict[str, int] = {}
     for problem in problems:
-        click.echo(problem.format(), err=True)
+        kind = problem.code or problem.hint or problem.message
+        seen[kind] = seen.get(kind, 0) + (0 if problem.is_error else 1)
+        if problem.is_error or same_kind_shown is None or seen[kind] <= same_kind_shown:
+            click.echo(problem.format(), err=True)
+    limit = same_kind_shown
+    hidden = sum(n - limit for n in seen.values() if limit is not None and n > limit)
+    if hidden:
+        click.echo(f"……另有 {hidden} 个同类警告没有列出（每类只列前 {same_kind_shown} 个）", err=True)
+        click.echo("    提示：运行 cxsite check 可以看到全部问题", err=True)
     errors = sum(1 for p in problems if p.is_error)
     warnings = len(problems) - errors
     if problems:
@@ -179,7 +197,7 @@ def build_command(root, out, drafts, future, base_url, portable, jobs, no_wait, 
         result = build(options)
     finally:
         progress.close()
-    print_problems(result.problems)
+    print_problems(result.problems, SAME_KIND_SHOWN)
     if not result.ok:
         click.echo("生成失败，输出文件夹保持不变。", err=True)
         sys.exit(EXIT_PROBLEMS)

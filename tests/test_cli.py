@@ -397,3 +397,23 @@ def test_write_failure_reaches_the_writer_without_a_traceback(site, tmp_path):
                              "    提示：检查磁盘空间和文件夹权限后重新生成\n共 1 个错误\n" + FAILED)
     assert tree_bytes(out) == before
     assert beside(tmp_path) == ["out", "site"]
+
+
+def test_a_build_lists_ten_warnings_of_a_kind_and_counts_the_rest(capsys):
+    """Many warnings of one kind are summed after ten; errors and other kinds are all printed."""
+    from cxsite.cli import SAME_KIND_SHOWN, print_problems
+    from cxsite.problem import error, warning
+
+    same = [warning(f"content/bulletins/{n:03}.md", 4, f"第{n}期的日期早于上一期", "检查日期和期号")
+            for n in range(1, 26)]
+    other = warning("site.yaml", 3, "base_url 还是示例地址", "写实际地址")
+    errors = [error(f"content/posts/{n}.md", 1, "缺少标题", "写 title") for n in range(15)]
+    print_problems([*same, other, *errors], SAME_KIND_SHOWN)
+    shown = capsys.readouterr().err
+    assert shown.count("早于上一期") == SAME_KIND_SHOWN
+    assert "第10期" in shown and "第11期" not in shown
+    assert "base_url 还是示例地址" in shown and shown.count("缺少标题") == 15
+    assert f"另有 {25 - SAME_KIND_SHOWN} 个同类警告没有列出" in shown and "cxsite check" in shown
+    assert "共 15 个错误，26 个警告" in shown
+    print_problems(same)  # check: every one
+    assert capsys.readouterr().err.count("早于上一期") == 25
