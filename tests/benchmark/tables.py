@@ -9,11 +9,12 @@ from timing import Case
 CXSITE_CASES = ("cold", "no-change", "edit-bulletin", "edit-layout", "cold-disk")
 ANCHORS = ("hugo", "pelican", "eleventy", "hexo")
 
-TARGETS = {  # (cxsite case, anchor, anchor case, size) -> highest ratio allowed (issue 6)
-    ("cold", "hugo", "cold", 10000): 2.0, ("cold", "pelican", "cold", 10000): 0.3,
-    ("cold", "hugo", "cold", 1000): 3.0, ("cold", "pelican", "cold", 1000): 0.4,
-    ("no-change", "hugo", "no-change", 10000): 0.25,
-    ("edit-bulletin", "hugo", "no-change", 10000): 0.25,
+TARGETS = {  # (cxsite case, anchor, anchor case, size) -> highest ratio allowed (issues 6 and 17)
+    # issue 17: cold 10,000 <= 1.2 x Hugo is asked of the fast engine, cold 1,000 <= 2.5 x of the default
+    ("cold", "hugo", "cold", 10000): 1.2, ("cold", "pelican", "cold", 10000): 0.3,
+    ("cold", "hugo", "cold", 1000): 2.5, ("cold", "pelican", "cold", 1000): 0.4,
+    ("no-change", "hugo", "no-change", 10000): 0.1,
+    ("edit-bulletin", "hugo", "no-change", 10000): 0.2,
     ("cold-disk", "hugo", "cold-disk", 10000): 1.0,
 }
 DISK_TARGETS = {("cold", "hugo", "cold", 10000): 1.0}  # replace TARGETS' entries when --root is a disk
@@ -70,7 +71,7 @@ def anchor_table(cases: list[Case]) -> list[str]:
 
 
 def target_table(cases: list[Case], labels: list[str], targets: dict) -> list[str]:
-    """Issue 6's targets (ratios to Hugo and Pelican, and memory), met or not, for each variant."""
+    """Issues 6 and 17's targets (ratios to Hugo and Pelican, and memory), met or not, for each variant."""
     found = {(c.tool, c.size, c.name): c for c in cases}
     lines = ["| variant | N | cxsite case | / anchor case | ratio | target | met |",
              "| --- | ---: | --- | --- | ---: | ---: | --- |"]
