@@ -4,7 +4,7 @@ Registered as template globals (registry.py). Each reads the Site the way a
 template does (through the environment), so an incremental build records what
 a page took: the picture of an image, the size of an attachment.
 
-- `picture(src)`: how an image written in front matter (`/img/photos/合影.jpg`)
+- `picture(src)`: how an image named by a key such as `photos:` (`/img/photos/合影.jpg`)
   is shown: a `site.model.Picture` (thumbnail and large version), or None.
 - `attachment(ref)`: an `AttachmentLink` for a `FileRef` of `attachments:`.
 - `qr_code()`: the page's absolute address as an inline SVG QR code (手机扫码阅读).
