@@ -23,7 +23,8 @@ from watchdog.observers import Observer
 
 from cxsite.content.project import CONFIG_FILE, CONTENT_DIR, LAYOUTS_DIR, STATIC_DIR, THEME_DIR
 
-QUIET_SECONDS = 0.1  # a burst of saves ends when the folder has been quiet this long
+QUIET_SECONDS = 0.05  # a burst of saves ends when the folder has been quiet this long (an editor's
+# write-then-rename lands within a few milliseconds; every 50 ms more is felt on each save)
 LONGEST_WAIT = 2.0  # rebuild at least this often while events keep coming
 
 # What editors leave beside the file they save: swap, backup, lock and temp files.
