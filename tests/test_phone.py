@@ -188,6 +188,9 @@ def test_feeds_and_sitemap_shown_as_pages_follow_the_remembered_text_size(browse
     page = new_page(browser, PHONE, large=True)
     for path in ("feed.xml", "branches/houqin/feed.xml", "sitemap.xml"):
         visit(page, base + path)
+        # Chromium swaps in the XSLT's result after "load": wait for the page it makes (the button
+        # exists only there), or a script may run in the document being replaced (seen under load).
+        page.wait_for_selector("[data-text-size]", state="attached")
         assert root_font_px(page) == 20, path
         assert page.locator("[data-text-size]").get_attribute("aria-pressed") == "true", path
         assert overflow(page) == 0, path
