@@ -103,7 +103,8 @@ def _exit_with(parent: int) -> None:
     """End this worker soon after its parent dies (killed with SIGKILL, or a plain SIGTERM).
 
     A thread polls the parent's id: when the parent is gone the worker is adopted
-    and getppid() changes. Portable where fork is (Linux's PR_SET_PDEATHSIG would need ctypes).
+    and getppid() changes. Portable where fork is (Linux's PR_SET_PDEATHSIG has no call in the
+    standard library).
     """
 
     def watch() -> None:
