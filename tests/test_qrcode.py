@@ -8,6 +8,8 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cxsite.render.media.qrcode import make_qr, qr_svg
 
@@ -91,3 +93,24 @@ def test_the_svg_we_ship_decodes_when_chromium_draws_it(tmp_path):
                 assert _scan(png) == url
         finally:
             browser.close()
+
+
+def _segno_svg(url: str, *, title: str, size: int, dark: str) -> str:
+    """The SVG segno's own writer draws for the code qr_svg draws (the reference for _dark_runs)."""
+    import io
+
+    buffer = io.BytesIO()
+    make_qr(url).save(buffer, kind="svg", xmldecl=False, svgns=True, nl=False, omitsize=True, scale=1,
+                      border=4, dark=dark, light="#fff", title=title, svgclass="qr", lineclass=None)
+    svg = buffer.getvalue().decode("utf-8")
+    start = f'<svg role="img" width="{size}" height="{size}" shape-rendering="crispEdges" '
+    return start + svg[len("<svg "):]
+
+
+@settings(max_examples=300, deadline=None)
+@given(path=st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789-_/.%", max_size=180),
+       size=st.integers(16, 400), title=st.text(max_size=20), dark=st.sampled_from(["#222", "#000", "red"]))
+def test_our_path_writer_draws_what_segnos_writer_draws(path, size, title, dark):
+    url = f"http://intranet.example.cn/zt/cxcy/{path}"
+    drawn = qr_svg(url, title=title, size=size, dark=dark)
+    assert drawn == _segno_svg(url, title=title, size=size, dark=dark)

