@@ -7,6 +7,7 @@ come back in small batches so the parent can write them while others are made.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import threading
@@ -36,8 +37,14 @@ def map_forked(func: Callable, items: Sequence, jobs: int, minimum: int = 64,
     (to flush what it batched), before the results are all in.
     """
     if jobs <= 1 or len(items) < minimum or "fork" not in multiprocessing.get_all_start_methods():
-        for index, item in enumerate(items):
-            yield index, func(item)
+        gc.freeze()  # as a worker does (see _work)
+        try:
+            for index, item in enumerate(items):
+                yield index, func(item)
+                if index % BATCH == BATCH - 1:
+                    gc.collect(1)
+        finally:
+            gc.unfreeze()
         if finish:
             finish()
         return
@@ -80,6 +87,11 @@ def _work(func: Callable, items: Sequence, worker: int, jobs: int, conn, finish,
     for other in siblings:
         other.close()
     _exit_with(parent)
+    # The build pauses the cycle collector (build._without_cycle_collector), but rendering leaves
+    # cycles (Jinja's contexts of macros imported with context, ~45 kB a page): the worker collects
+    # what its own items made now and then. Frozen first, the objects it inherited (the Site) are
+    # never walked, so their pages stay shared with the parent.
+    gc.freeze()
     try:
         batch = []
         for index in range(worker, len(items), jobs):
@@ -87,6 +99,7 @@ def _work(func: Callable, items: Sequence, worker: int, jobs: int, conn, finish,
             if len(batch) >= BATCH:
                 conn.send(batch)
                 batch = []
+                gc.collect(1)
         if batch:
             conn.send(batch)
         if finish:
