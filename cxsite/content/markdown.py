@@ -139,16 +139,17 @@ class Markup:
         html = self.apply_policy(html)
         if html and not html.endswith("\n"):
             html += "\n"  # every engine's HTML ends its last line, as comrak's does
-        # A body `#` becomes h2: the page title is the page's only h1.
-        html = _HEADING.sub(lambda m: "<h{0}{1}>{2}</h{0}>".format(
-            max(int(m.group(1)), 2), m.group(2) or "", m.group(3)), html)
+        # A body `#` becomes h2: the page title is the page's only h1 (other headings stay as they are).
+        if "<h1" in html:
+            html = _HEADING.sub(lambda m: "<h{0}{1}>{2}</h{0}>".format(
+                max(int(m.group(1)), 2), m.group(2) or "", m.group(3)), html)
         links: list[Link] = []
         cursors: dict[str, int] = {}
         html = _LINK_TAG.sub(lambda match: _mark_tag(match.group(0), source, text, links, cursors), html)
         links += [Link("", p.written, p.line, p.image, True, p.column) for p in find_local_paths(text)]
         return Rendered(key or markdown_key(text, source, self.settings), html,
                         cut_summary(_leading_text(html)), count_chars(text), tuple(links),
-                        tuple(replace(entry, level=max(entry.level, 2)) for entry in toc))
+                        tuple(entry if entry.level >= 2 else replace(entry, level=2) for entry in toc))
 
 
 def apply_policy(html: str, raw_html: str) -> str:
