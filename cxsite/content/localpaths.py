@@ -22,6 +22,10 @@ _DEFINITION = re.compile(r"^ {0,3}\[[^\]\n]+\]:\s*<?(" + _START + r"[^>\n]*?)>?\
 _ATTRIBUTE = re.compile(r"\b(src|href)\s*=\s*(?:\"(" + _START + r"[^\"\n]*)\"|'(" + _START + r"[^'\n]*)')",
                         re.I)
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+# Each of those three finds a path just after `(`, `:` or `=` (a link's parenthesis, a definition's
+# colon, an attribute's equals sign) and blanks, a `<` or a quote: one search for that, in C, tells
+# the texts without a local path (nearly all) from those the three patterns must go through.
+_MAYBE = re.compile(r"[(:=]\s*[<\"']?" + _START, re.I)
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".bmp")
 
 
@@ -42,6 +46,8 @@ def is_local_path(value: str) -> bool:
 
 def find_local_paths(text: str) -> list[LocalPath]:
     """Every local path in Markdown links, images, reference definitions and HTML src/href (not in code)."""
+    if _MAYBE.search(text) is None:
+        return []
     found = []
     for start, end in _outside_code(text):
         part = text[start:end]

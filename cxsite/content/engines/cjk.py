@@ -29,7 +29,18 @@ _IS_CJK = re.compile(f"[{_WIDE}{_AMBIGUOUS}]")
 _INLINE_TAGS = frozenset(["a", "abbr", "b", "code", "del", "em", "i", "ins", "mark", "q", "s", "small",
                           "span", "strong", "sub", "sup", "u"])
 _TAG_NAME = re.compile(r"</?([a-zA-Z0-9]+)")
-_SOFT_BREAK = re.compile(r"[ \t]*\n[ \t]*")
+# A soft break that may join: one followed, over inline tags, by a CJK character. The text after
+# a break decides as much as the text before it, and it can be matched by one pattern in C, so
+# HTML whose line breaks all stand between block tags (nearly every document) is done in a single
+# scan; only these few are looked at around. The tag is read as _text_after reads it: its name
+# (all its ASCII letters and digits, in any case: `a`, not Unicode's case folding, so ſ is no s),
+# then anything up to the first `>`.
+_INLINE_TAG = rf"</?(?ai:{'|'.join(sorted(_INLINE_TAGS))})(?![a-zA-Z0-9])[^>]*>"
+_JOINABLE_AFTER = rf"[ \t]*(?=(?:{_INLINE_TAG})*[{_WIDE}{_AMBIGUOUS}])"
+_SOFT_BREAK = re.compile(rf"[ \t]*\n{_JOINABLE_AFTER}")
+# The same test begun at the newline: a pattern that starts with a literal is searched for as
+# fast as str.find, where `[ \t]*` first would be tried at every character.
+_ANY_SOFT_BREAK = re.compile(rf"\n{_JOINABLE_AFTER}")
 # Text whose newlines mean something: code blocks, scripts and styles of raw HTML.
 _VERBATIM = re.compile(r"(<(pre|script|style|textarea)\b.*?</\2\s*>)", re.DOTALL | re.IGNORECASE)
 _VERBATIM_OPENINGS = ("<pre", "<script", "<style", "<textarea", "<PRE", "<SCRIPT", "<STYLE", "<TEXTAREA")
@@ -43,6 +54,9 @@ def joins(before: str, after: str) -> bool:
 
 def join_cjk_lines(html: str) -> str:
     """Drop the soft line breaks of HTML that fall between two CJK characters."""
+    # A break that joins in a part of the HTML is found in the whole, so none there is none at all.
+    if _ANY_SOFT_BREAK.search(html) is None:
+        return html
     if not any(opening in html for opening in _VERBATIM_OPENINGS):
         return _join_text(html)
     parts = _VERBATIM.split(html)
@@ -55,8 +69,7 @@ def join_cjk_lines(html: str) -> str:
 def _join_text(html: str) -> str:
     """Join the CJK soft breaks of HTML that has no verbatim block."""
     pieces, last = [], 0
-    # Finding the ~60 line breaks of a bulletin and looking around each is far faster than a
-    # pattern that tries characters and tags at every position.
+    # Only the breaks with CJK text after them (see _SOFT_BREAK) are looked around.
     for match in _SOFT_BREAK.finditer(html):
         before, after = _text_before(html, match.start()), _text_after(html, match.end())
         if before is not None and after is not None and joins(html[before], html[after]):
