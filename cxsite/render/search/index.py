@@ -22,11 +22,11 @@ import hashlib
 import json
 import marshal
 from collections import defaultdict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from cxsite.render.search.entries import SearchEntry
-from cxsite.render.search.inverter import invert
+from cxsite.render.search.inverter import Inverter
 from cxsite.render.search.postings import encode, encode_raws, patch
 from cxsite.render.search.text import KEY_LENGTH, keys_of, units_of, whole_of
 
@@ -108,37 +108,66 @@ class Made:
 
 def build_index(documents: Documents, resolve: Resolve) -> Made:
     """Every file of the index, and what a later patch needs remembered."""
+    made = Made()
+    made.files.update(index_files(documents, resolve, made.remember.__setitem__))
+    return made
+
+
+def index_files(documents: Documents, resolve: Resolve,
+                remember: Callable[[str, object], None]) -> Iterator[tuple[str, bytes]]:
+    """Every file of the index as (path, bytes), one at a time; what a later patch needs is handed
+    to `remember(name, value)` on the way.
+
+    Each document is resolved once and its text goes out in its block as soon as the
+    block is whole: a whole site's text (and every document's units) is never held at
+    once, which at ten thousand bulletins is most of what the index would cost in memory.
+    """
     docs = [SearchEntry.of_row(row) for row in documents.rows]
-    texts, body = [], []
-    for entry in docs:
+    inverters = {name: Inverter(len(docs)) for name in ("body", "title", "tags")}
+    yield from _read_texts(docs, resolve, inverters)
+    bits, shards = _shards(docs, inverters)
+    del inverters
+    layout = Layout(bits, {shard: shard_size(data) for shard, data in sorted(shards.items())},
+                    documents.chunks)
+    for shard in list(shards):
+        data = shards.pop(shard)
+        yield layout.path(shard), script(layout.name(shard), data)
+        remember(layout.name(shard), data)
+    yield from _doc_blocks(docs, {i // DOC_BLOCK for i in range(len(docs))}, len(docs)).items()
+    yield "search/meta.js", _meta(len(docs), layout)
+    for c in range(len(documents.chunks)):
+        remember(_chunk_name(c), documents.rows[c * DOC_BLOCK:(c + 1) * DOC_BLOCK])
+    remember("layout", layout)
+
+
+def _read_texts(docs: Sequence[SearchEntry], resolve: Resolve,
+                inverters: Mapping[str, Inverter]) -> Iterator[tuple[str, bytes]]:
+    """Resolve each document in turn, hand its units to the inverters, make each block of texts when whole."""
+    cut, texts = _Cutter(), {}
+    for number, entry in enumerate(docs):
         text, units = resolve(entry)
-        texts.append(text)
-        body.append(units)
-    cut = _Cutter()
-    raws = {"body": invert(body, len(docs)), "title": invert([cut(e.title) for e in docs], len(docs)),
-            "tags": invert([cut(" ".join(e.tags)) for e in docs], len(docs))}
-    postings = {name: dict(zip(found, encode_raws(list(found.values())), strict=True))
-                for name, found in raws.items()}
+        inverters["body"].add(units)
+        inverters["title"].add(cut(entry.title))
+        inverters["tags"].add(cut(" ".join(entry.tags)))
+        texts[number] = text
+        if len(texts) == TEXT_BLOCK or number == len(docs) - 1:
+            yield from _text_blocks(docs, {number // TEXT_BLOCK}, len(docs), texts.__getitem__).items()
+            texts.clear()
+
+
+def _shards(docs: Sequence[SearchEntry], inverters: Mapping[str, Inverter]) -> tuple[int, dict[int, dict]]:
+    """The bits of the shard hash, and each shard's keys and their encoded lists, per field."""
+    postings = {}
+    for name, inverter in inverters.items():
+        raws = inverter.postings()
+        postings[name] = dict(zip(raws, encode_raws(list(raws.values())), strict=True))
     postings["whole"] = _whole_titles(docs)
     bits = shard_bits(sum(_size(k, c) for keys in postings.values() for k, c in keys.items()))
     shards: defaultdict[int, dict[str, dict[str, str]]] = defaultdict(lambda: {f: {} for f in FIELDS})
     for name in FIELDS:
-        for key, code in postings[name].items():
+        for key, code in postings.pop(name).items():
             shards[shard_of(key, bits)][name][key] = code
-    sizes = {shard: shard_size(data) for shard, data in sorted(shards.items())}
-    layout = Layout(bits, sizes, documents.chunks)
-    made = Made()
-    for shard, data in shards.items():
-        made.files[layout.path(shard)] = script(layout.name(shard), data)
-        made.remember[layout.name(shard)] = data
-    blocks = range(len(docs))
-    made.files.update(_doc_blocks(docs, {i // DOC_BLOCK for i in blocks}, len(docs)))
-    made.files.update(_text_blocks(docs, {i // TEXT_BLOCK for i in blocks}, len(docs), texts.__getitem__))
-    made.files["search/meta.js"] = _meta(len(docs), layout)
-    made.remember.update({_chunk_name(c): documents.rows[c * DOC_BLOCK:(c + 1) * DOC_BLOCK]
-                          for c in range(len(documents.chunks))})
-    made.remember["layout"] = layout
-    return made
+    return bits, shards
 
 
 def patch_index(documents: Documents, resolve: Resolve, layout: Layout,

@@ -62,8 +62,15 @@ def units_of(text: str) -> list[str]:
 
 def distinct_units(text: str) -> list[str]:
     """The distinct folded units of a (long) text, in order of first appearance."""
+    pieces = dict.fromkeys(_PIECE.findall(text))
+    # Most texts' pieces are all letters and digits, folded already and without capitals: then
+    # they are the units, checked at once in C (a line break never joins what is on either side
+    # under NFKC, so the pieces are each normalized when their lines are).
+    joined = "".join(pieces)
+    if joined.isalnum() and joined.lower() == joined and unicodedata.is_normalized("NFKC", "\n".join(pieces)):
+        return list(pieces)
     found: dict[str, None] = {}
-    for piece in dict.fromkeys(_PIECE.findall(text)):
+    for piece in pieces:
         # Most pieces are letters and digits already folded but for the case: no NFKC pass.
         if piece.isalnum() and unicodedata.is_normalized("NFKC", piece):
             lowered = piece.lower()
