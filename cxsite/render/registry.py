@@ -37,7 +37,7 @@ class OutputJob:
 
     key: str  # names the job between builds (a feed's path, "search-index", …)
     inputs: object
-    make: Callable[..., Sequence[Output | Kept]]
+    make: Callable[..., Iterable[Output | Kept]]
     memory: bool = False
 
 
