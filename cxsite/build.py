@@ -44,8 +44,9 @@ from cxsite.publish.sink import MemorySink, Sink
 from cxsite.publish.writer import SiteWriter, sibling
 from cxsite.render.registry import Registry, make_registry
 from cxsite.site.files import file_uses
-from cxsite.site.graph import build_site, make_content
+from cxsite.site.graph import build_site, make_content, make_item
 from cxsite.site.model import HeldBack, Media, Site
+from cxsite.site.patch import patch_bodies
 from cxsite.site.urls import base_path
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
@@ -186,13 +187,20 @@ class Loaded:
     slugs: dict = field(default_factory=dict)  # tag and category slugs made this time
     access: AccessCounts | None = None  # the page views of the access logs (None: no logs)
     images: Developed | None = None  # the web versions of photos, covers and body images
+    # The problems making the model found (content, graph, images): what a Site patched from this
+    # one (site/patch.py) still has, its front matter being the same.
+    built: tuple = ()
+    patched: bool = False  # the Site is an earlier one with documents' new bodies swapped in
 
 
 def load_site(options: BuildOptions, setup: Setup, cache: Cache, state: State, *, stamps: dict | None = None,
-              timings: dict | None = None, access: AccessCounts | None = None) -> Loaded:
+              timings: dict | None = None, access: AccessCounts | None = None,
+              previous: Loaded | None = None) -> Loaded:
     """Read the content (through the cache) and the access logs, and make the Site graph.
 
     `access` are views counted before from the same logs (the preview counts them once).
+    `previous` is the load `state` was left by, with the same setup (the preview keeps it):
+    when only documents' bodies changed since, its Site is patched rather than made again.
     """
     timings = {} if timings is None else timings
     started = time.perf_counter()
@@ -211,6 +219,12 @@ def load_site(options: BuildOptions, setup: Setup, cache: Cache, state: State, *
     problems = list(read.problems) + outside_references(options.root, setup.config)
     timings["load"] = time.perf_counter() - started
     started = time.perf_counter()
+    if previous is not None and access is previous.access:
+        now = build_now(options, setup.config.tz)
+        patched = _patched(previous, read, setup, state, stamps, now, problems)
+        if patched is not None:
+            timings["graph"] = time.perf_counter() - started
+            return patched
     slugs = dict(state.slugs)
 
     def remembered_slug(name: str) -> str:
@@ -223,6 +237,7 @@ def load_site(options: BuildOptions, setup: Setup, cache: Cache, state: State, *
         problems += access.problems
     views = access.views if access else {}
     period = (access.first_day, access.last_day) if access else ("", "")
+    shown = len(problems)  # those before are the reader's and the logs'; the model's follow
     content = make_content(read, setup.registry.kinds, problems)
     timings["graph"] = time.perf_counter() - started
     started = time.perf_counter()
@@ -239,7 +254,32 @@ def load_site(options: BuildOptions, setup: Setup, cache: Cache, state: State, *
                              html_store=cache.html, slugify=remembered_slug, derived_store=cache.derived,
                              views=views, views_period=period, media=images.media)
     timings["graph"] += time.perf_counter() - started
-    return Loaded(site, problems + images.problems + found, read, slugs, access, images)
+    built = tuple(problems[shown:] + images.problems + found)
+    return Loaded(site, problems + images.problems + found, read, slugs, access, images, built)
+
+
+def _patched(previous: Loaded, read: Read, setup: Setup, state: State, scan: dict | None, now: dt.datetime,
+             problems: list) -> Loaded | None:
+    """The previous load with the documents whose body alone changed remade and swapped into its Site
+    (site/patch.py); None when anything else changed."""
+    if previous.site is None or previous.read is None or scan is None:
+        return None
+    paths = _body_paths(state, read, scan, now)
+    if paths is None:
+        return None
+    kinds = {kind.name: kind for kind in setup.registry.kinds}
+    made, found = [], []
+    for item in read.items:
+        if item.path in paths:
+            rendered = {name: read.markdown[key] for name, (key, _) in item.markdown.items()}
+            made.append(make_item(item, kinds[item.kind], rendered, found))
+    if found or None in made:
+        return None
+    site = patch_bodies(previous.site, made, now)
+    if site is None:
+        return None
+    return Loaded(site, problems + list(previous.built), read, previous.slugs, previous.access,
+                  previous.images, previous.built, patched=True)
 
 
 def outside_references(root: Path, config: Config) -> list[Problem]:
@@ -437,16 +477,22 @@ def _remember(cache: Cache, setup: Setup, state: State, loaded: Loaded, produced
 def _body_edits(site: Site, loaded: Loaded, state: State, scan: dict) -> frozenset | None:
     """URLs of the documents whose Markdown body alone changed, when no other input did and no
     moment the last build's pages depend on has passed; else None (verify every page)."""
+    paths = _body_paths(state, loaded.read, scan, site.now)
+    if paths is None:
+        return None
+    return frozenset(doc.url for group in (site.documents, site.pages) for doc in group if doc.path in paths)
+
+
+def _body_paths(state: State, read: Read, scan: dict, now: dt.datetime) -> frozenset | None:
+    """Source paths of the documents whose Markdown body alone changed since `state`, when no other
+    input did and no moment the last build's pages depend on has passed; else None."""
     before = state.scan
-    if not before or state.horizon is None or not site.now < state.horizon:
+    if not before or state.horizon is None or not now < state.horizon:
         return None
     names = {name for name in before.keys() | scan.keys() if before.get(name) != scan.get(name)}
     if any(not name.startswith("content/") for name in names):
         return None
-    paths = changed_bodies(state.sources, loaded.read.sources, names)
-    if paths is None:
-        return None
-    return frozenset(doc.url for group in (site.documents, site.pages) for doc in group if doc.path in paths)
+    return changed_bodies(state.sources, read.sources, names)
 
 
 def _write_problem(exc: OSError, out: Path) -> Problem:
@@ -479,6 +525,7 @@ class Rebuild:
     changed: tuple[str, ...] = ()  # paths added, changed or removed since the last good build
     rendered: int = 0  # pages rendered this time
     body_only: frozenset | None = None  # URLs of the documents whose body alone changed (see _body_edits)
+    patched: bool = False  # the Site was the last one with those bodies swapped in, not made again
 
     @property
     def ok(self) -> bool:
@@ -531,11 +578,14 @@ class Session:
             self._setup, self._cache = setup, Cache(self.options.cache_path)
         setup, cache = self._setup, self._cache
         state = self._state if self._state.settings == setup.settings else State()
-        loaded = self._loaded
+        loaded = previous_loaded = self._loaded
         scan = scan_inputs(self.options.root, setup.extensions.files, setup.logs)
         if loaded is None or kinds is None or kinds - {self.LAYOUT}:
             # The access logs are counted once per configuration: a writer's edit does not change them.
-            loaded = load_site(self.options, setup, cache, state, stamps=scan, access=self._access)
+            # A save of bodies alone patches the Site kept (see load_site); anything else makes it again.
+            previous = self._loaded if kinds == {self.CONTENT} else None
+            loaded = load_site(self.options, setup, cache, state, stamps=scan, access=self._access,
+                               previous=previous)
             self._access = loaded.access
         problems += loaded.problems
         if loaded.site is None or has_errors(problems):
@@ -553,4 +603,5 @@ class Session:
                                if files.get(p) != self._files.get(p)))
         self._files, self._loaded = files, loaded
         self._state = next_state(setup, loaded, produced, scan=scan, summary=Summary())
-        return Rebuild(tuple(sorted_problems(problems)), files, changed, produced.rendered, body_only)
+        return Rebuild(tuple(sorted_problems(problems)), files, changed, produced.rendered, body_only,
+                       patched=loaded.patched and loaded is not previous_loaded)
