@@ -107,6 +107,7 @@ class Cache:
         self._db = None
         self._pid = None
         self._markdown: dict | None = None
+        self._keytables: dict[str, list] = {}  # scope -> its key table as last read or written
         self.html = HtmlStore(self)
         self.derived = DerivedStore(self)
         # Kept across cxsite versions: it checks its own stamp (the imaging code and Pillow).
@@ -257,39 +258,39 @@ class Cache:
         return replace(state, sources=sources, pages=pages, jobs=jobs)
 
     def _keytable(self, scope: str) -> list:
-        """The dependency keys of a scope's page records, which store indexes into it."""
-        row = self._connection().execute("SELECT keys FROM keytables WHERE scope = ?", (scope,)).fetchone()
-        return pickle.loads(row[0]) if row else []
+        """The dependency keys of a scope's page records, which store indexes into it (a copy to extend)."""
+        if scope not in self._keytables:  # with_rows read it: a build saving its state need not again
+            db = self._connection()
+            row = db.execute("SELECT keys FROM keytables WHERE scope = ?", (scope,)).fetchone()
+            self._keytables[scope] = pickle.loads(row[0]) if row else []
+        return list(self._keytables[scope])
 
     def save_state(self, out: Path, state: State, previous: State) -> None:
         """Keep the state for the next build, writing only the rows that changed."""
         db, scope = self._connection(), _scope(out)
         fresh = previous.settings != state.settings or not previous.pages
         keytable = [] if fresh else self._keytable(scope)
-        if len(keytable) > 2 * len({k for r in state.pages.values() for k in r.deps}) + 1000:
+        kept = len(keytable)
+        pages = _pack_pages(state.pages, {} if fresh else previous.pages, keytable)
+        # Counting the keys the pages read touches every record: done only when the table grew (keys are
+        # only ever appended); keys a build that added none left unread are counted by the next that adds one.
+        grown = len(keytable) > kept
+        if grown and len(keytable) > 2 * len({k for r in state.pages.values() for k in r.deps}) + 1000:
             fresh, keytable = True, []  # mostly keys no page reads any more: start the table again
-        index = {key: i for i, key in enumerate(keytable)}
-
-        def pack_page(record: PageRecord) -> tuple:
-            """A record with its dependency keys as indexes into the key table."""
-            indexes = []
-            for key in record.deps:
-                if key not in index:
-                    index[key] = len(keytable)
-                    keytable.append(key)
-                indexes.append(index[key])
-            return record.digest, record.size, record.inputs, tuple(indexes)
-
+            pages = _pack_pages(state.pages, {}, keytable)
         db.execute("BEGIN")
         if fresh:
             for table in ("sources", "outputs", "jobs"):
                 db.execute(f"DELETE FROM {table} WHERE scope = ?", (scope,))
         for table, column, now, before, pack in (
                 ("sources", "path, entry", state.sources, {} if fresh else previous.sources, _pack_entry),
-                ("outputs", "path, record", state.pages, {} if fresh else previous.pages, pack_page),
+                ("outputs", "path, record", state.pages, {} if fresh else previous.pages, None),
                 ("jobs", "key, record", state.jobs, {} if fresh else previous.jobs, _pack_job)):
-            changed = [(scope, name, pickle.dumps(pack(value), protocol=5))
-                       for name, value in now.items() if before.get(name) is not value]
+            if pack is None:
+                changed = [(scope, name, pickle.dumps(packed, protocol=5)) for name, packed in pages]
+            else:
+                changed = [(scope, name, pickle.dumps(pack(value), protocol=5))
+                           for name, value in now.items() if before.get(name) is not value]
             db.executemany(f"INSERT OR REPLACE INTO {table} (scope, {column}) VALUES (?, ?, ?)", changed)
             key_column = column.split(",")[0]
             db.executemany(f"DELETE FROM {table} WHERE scope = ? AND {key_column} = ?",
@@ -298,13 +299,32 @@ class Cache:
                 dict(state.files), state.generation)
         db.execute("INSERT OR REPLACE INTO states VALUES (?, ?, ?)",
                    (scope, state.settings, pickle.dumps(rest, protocol=5)))
-        db.execute("INSERT OR REPLACE INTO keytables VALUES (?, ?)",
-                   (scope, pickle.dumps(keytable, protocol=5)))
+        if fresh or grown:  # an unchanged table is not written again
+            db.execute("INSERT OR REPLACE INTO keytables VALUES (?, ?)",
+                       (scope, pickle.dumps(keytable, protocol=5)))
         remembered = {d for record in state.jobs.values() for d in record.memory.values()}
         stale = [(scope, d) for (d,) in db.execute("SELECT digest FROM memos WHERE scope = ?", (scope,))
                  if d not in remembered]
         db.executemany("DELETE FROM memos WHERE scope = ? AND digest = ?", stale)
         db.execute("COMMIT")
+        self._keytables[scope] = keytable
+
+
+def _pack_pages(pages: Mapping[str, PageRecord], before: Mapping[str, PageRecord], keytable: list) -> list:
+    """(path, packed record) of the page records not in `before`, their dependency keys as indexes into
+    the key table (new keys appended to it)."""
+    index = {key: i for i, key in enumerate(keytable)}
+
+    def pack_page(record: PageRecord) -> tuple:
+        indexes = []
+        for key in record.deps:
+            if key not in index:
+                index[key] = len(keytable)
+                keytable.append(key)
+            indexes.append(index[key])
+        return record.digest, record.size, record.inputs, tuple(indexes)
+
+    return [(path, pack_page(record)) for path, record in pages.items() if before.get(path) is not record]
 
 
 class DerivedStore(Mapping):
