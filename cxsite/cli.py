@@ -275,7 +275,7 @@ def start_preview(root: Path, bind: str, port: int, drafts: bool, future: bool, 
 
     root = root.resolve()
     server = PreviewServer(bind, port)
-    session = Session(BuildOptions(root, drafts=drafts, future=future, base_url=server.url))
+    session = Session(BuildOptions(root, drafts=drafts, future=future, base_url=server.url), resident=True)
 
     def rebuild(changes: Changes | None) -> Rebuild:
         started = time.perf_counter()
