@@ -29,6 +29,7 @@ from cxsite.content.reader import Loaded as Read
 from cxsite.content.reader import read_content
 from cxsite.content.slug import slugify
 from cxsite.incremental.converter import Converter
+from cxsite.incremental.graphs import Model, pack_model, unpack_model
 from cxsite.incremental.images import Developed, develop
 from cxsite.incremental.memory import MemoryMemos, MemoStore
 from cxsite.incremental.planner import Produced, Production, changed_bodies, produce, time_horizon
@@ -44,8 +45,9 @@ from cxsite.publish.sink import MemorySink, Sink
 from cxsite.publish.writer import SiteWriter, sibling
 from cxsite.render.registry import Registry, make_registry
 from cxsite.site.files import file_uses
-from cxsite.site.graph import build_site, make_content
+from cxsite.site.graph import build_site, make_content, make_item
 from cxsite.site.model import HeldBack, Media, Site
+from cxsite.site.patch import patch_bodies
 from cxsite.site.urls import base_path
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
@@ -110,6 +112,7 @@ class BuildResult:
     # URLs of the documents whose Markdown body alone changed, when only the pages that read
     # them were checked; None when every page was checked against everything it read.
     body_only: frozenset | None = None
+    patched: bool = False  # the Site was the last build's kept model, new bodies swapped in (site/patch.py)
     written_paths: tuple[str, ...] = ()  # the files written and deleted, by their path in the output
     deleted_paths: tuple[str, ...] = ()
 
@@ -186,13 +189,21 @@ class Loaded:
     slugs: dict = field(default_factory=dict)  # tag and category slugs made this time
     access: AccessCounts | None = None  # the page views of the access logs (None: no logs)
     images: Developed | None = None  # the web versions of photos, covers and body images
+    # The problems making the model found (content, graph, images): what a Site patched from this
+    # one (site/patch.py) still has, its front matter being the same.
+    built: tuple = ()
+    patched: bool = False  # the Site is an earlier one with documents' new bodies swapped in
+    swapped: frozenset = frozenset()  # URLs of the documents swapped in since the Site was made
 
 
 def load_site(options: BuildOptions, setup: Setup, cache: Cache, state: State, *, stamps: dict | None = None,
-              timings: dict | None = None, access: AccessCounts | None = None) -> Loaded:
+              timings: dict | None = None, access: AccessCounts | None = None,
+              previous: Loaded | None = None) -> Loaded:
     """Read the content (through the cache) and the access logs, and make the Site graph.
 
     `access` are views counted before from the same logs (the preview counts them once).
+    `previous` is the load `state` was left by, with the same setup (the preview keeps it):
+    when only documents' bodies changed since, its Site is patched rather than made again.
     """
     timings = {} if timings is None else timings
     started = time.perf_counter()
@@ -211,6 +222,12 @@ def load_site(options: BuildOptions, setup: Setup, cache: Cache, state: State, *
     problems = list(read.problems) + outside_references(options.root, setup.config)
     timings["load"] = time.perf_counter() - started
     started = time.perf_counter()
+    if previous is not None and access is previous.access:
+        now = build_now(options, setup.config.tz)
+        patched = _patched(previous, read, setup, state, stamps, now, problems)
+        if patched is not None:
+            timings["graph"] = time.perf_counter() - started
+            return patched
     slugs = dict(state.slugs)
 
     def remembered_slug(name: str) -> str:
@@ -223,6 +240,7 @@ def load_site(options: BuildOptions, setup: Setup, cache: Cache, state: State, *
         problems += access.problems
     views = access.views if access else {}
     period = (access.first_day, access.last_day) if access else ("", "")
+    shown = len(problems)  # those before are the reader's and the logs'; the model's follow
     content = make_content(read, setup.registry.kinds, problems)
     timings["graph"] = time.perf_counter() - started
     started = time.perf_counter()
@@ -239,7 +257,33 @@ def load_site(options: BuildOptions, setup: Setup, cache: Cache, state: State, *
                              html_store=cache.html, slugify=remembered_slug, derived_store=cache.derived,
                              views=views, views_period=period, media=images.media)
     timings["graph"] += time.perf_counter() - started
-    return Loaded(site, problems + images.problems + found, read, slugs, access, images)
+    built = tuple(problems[shown:] + images.problems + found)
+    return Loaded(site, problems + images.problems + found, read, slugs, access, images, built)
+
+
+def _patched(previous: Loaded, read: Read, setup: Setup, state: State, scan: dict | None, now: dt.datetime,
+             problems: list) -> Loaded | None:
+    """The previous load with the documents whose body alone changed remade and swapped into its Site
+    (site/patch.py); None when anything else changed."""
+    if previous.site is None or scan is None:
+        return None
+    paths = _body_paths(state, read, scan, now)
+    if paths is None:
+        return None
+    kinds = {kind.name: kind for kind in setup.registry.kinds}
+    made, found = [], []
+    for item in read.items:
+        if item.path in paths:
+            rendered = {name: read.markdown[key] for name, (key, _) in item.markdown.items()}
+            made.append(make_item(item, kinds[item.kind], rendered, found))
+    if found or None in made:
+        return None
+    site = patch_bodies(previous.site, made, now)
+    if site is None:
+        return None
+    swapped = previous.swapped | {doc.url for doc in made}
+    return Loaded(site, problems + list(previous.built), read, previous.slugs, previous.access,
+                  previous.images, previous.built, patched=True, swapped=swapped)
 
 
 def outside_references(root: Path, config: Config) -> list[Problem]:
@@ -319,6 +363,22 @@ def _without_cycle_collector():
             gc.enable()
 
 
+def _freeze_survivors(collect: bool) -> None:
+    """Leave what a preview rebuild kept (the Site, its state, the files) out of the cycle collector's passes.
+
+    At 10,000 bulletins half a million objects outlive a rebuild; the collector's
+    next full pass over them, which finds nothing to free (builds leave almost no
+    cycles), took 0.4 s, at a moment of its choosing: often while the server answered
+    the browser's reload. Frozen objects are still freed by reference counting as
+    usual; the rare cycle among them is found by the full pass made every
+    `collect` (thawed first, so the pass sees everything).
+    """
+    if collect:
+        gc.unfreeze()
+        gc.collect()
+    gc.freeze()
+
+
 # ------------------------------------------------------------------ into the output folder
 
 
@@ -366,7 +426,10 @@ def _build_locked(options: BuildOptions, timings: dict) -> BuildResult:
     begun = time.perf_counter()
     state = cache.with_rows(out, state)
     timings["state"] += time.perf_counter() - begun
-    loaded = load_site(options, setup, cache, state, stamps=scan, timings=timings)
+    # The model the last build kept, when it kept one with this state: a body edit patches it. Page
+    # views are read from the logs afresh each build, so with logs the graph is always made again.
+    kept = None if setup.logs else _kept_load(cache, out, state)
+    loaded = load_site(options, setup, cache, state, stamps=scan, timings=timings, previous=kept)
     problems += loaded.problems
     if loaded.site is None or has_errors(problems):
         return BuildResult(tuple(sorted_problems(problems)), loaded.site)
@@ -406,7 +469,7 @@ def _write(options: BuildOptions, setup: Setup, cache: Cache, state: State, load
     result = BuildResult(tuple(sorted_problems(problems)), site, len(produced.pages), produced.rendered,
                          report.written, report.unchanged, report.deleted, feeds, len(site.static),
                          images_made=images.made, images_reused=images.reused, stages=timings,
-                         access=loaded.access, body_only=body_only,
+                         access=loaded.access, body_only=body_only, patched=loaded.patched,
                          written_paths=report.written_paths, deleted_paths=report.deleted_paths)
     begun = time.perf_counter()
     _remember(cache, setup, state, loaded, produced, result, scan, out, report.generation)
@@ -429,24 +492,76 @@ def _remember(cache: Cache, setup: Setup, state: State, loaded: Loaded, produced
                       warnings=result.problems)
     now = next_state(setup, loaded, produced, scan=scan, summary=summary, files=files)
     cache.save_state(out, replace(now, generation=generation), state)
+    _keep_model(cache, setup, loaded, result, out, generation)
     cache.forget_except(set(loaded.read.markdown))
     if loaded.images is not None:
         cache.images.forget_except(set(loaded.images.keys))
 
 
+MAX_SWAPPED = 200  # documents swapped into a kept model before it is kept anew
+
+
+def _kept_load(cache: Cache, out: Path, state: State) -> Loaded | None:
+    """The model the last build kept with this state (its Site with the bodies changed since swapped
+    in), as a load to patch; None when there is none or it cannot be read back."""
+    if not state.complete:
+        return None
+    kept = cache.graphs.load(out, state.settings, state.generation)
+    if kept is None:
+        return None
+    base, documents = kept
+    model = unpack_model(base, html=cache.html, derived=cache.derived, files=cache.images)
+    if model is None:
+        return None
+    site = patch_bodies(model.site, documents.values(), model.site.now)
+    if site is None:
+        return None
+    return Loaded(site, [], None, model.slugs, None, model.images, model.built, swapped=frozenset(documents))
+
+
+def _keep_model(cache: Cache, setup: Setup, loaded: Loaded, result: BuildResult, out: Path,
+                generation: int) -> None:
+    """Keep this build's model for the next, where a body edit is likely to follow.
+
+    Pickling a Site of 10,000 bulletins takes longer (0.45 s) than a patched build
+    saves, so a model is kept only after a build whose edit was of bodies alone (a
+    writer at work): a patched one adds its documents to the one kept, one that made
+    the graph keeps it whole; any other build drops what was kept.
+    """
+    site = loaded.site
+    if loaded.patched and len(loaded.swapped) <= MAX_SWAPPED:
+        documents = {url: site.document(url) for url in loaded.swapped}
+        cache.graphs.save(out, setup.settings, generation, None, documents)
+    elif result.body_only is not None:
+        try:
+            packed = pack_model(Model(site, loaded.built, dict(loaded.slugs), loaded.images))
+        except Exception:  # a site's own record class pickle cannot take: the graph is made each time
+            cache.graphs.forget(out)
+            return
+        cache.graphs.save(out, setup.settings, generation, packed, {})
+    else:
+        cache.graphs.forget(out)
+
+
 def _body_edits(site: Site, loaded: Loaded, state: State, scan: dict) -> frozenset | None:
     """URLs of the documents whose Markdown body alone changed, when no other input did and no
     moment the last build's pages depend on has passed; else None (verify every page)."""
+    paths = _body_paths(state, loaded.read, scan, site.now)
+    if paths is None:
+        return None
+    return frozenset(doc.url for group in (site.documents, site.pages) for doc in group if doc.path in paths)
+
+
+def _body_paths(state: State, read: Read, scan: dict, now: dt.datetime) -> frozenset | None:
+    """Source paths of the documents whose Markdown body alone changed since `state`, when no other
+    input did and no moment the last build's pages depend on has passed; else None."""
     before = state.scan
-    if not before or state.horizon is None or not site.now < state.horizon:
+    if not before or state.horizon is None or not now < state.horizon:
         return None
     names = {name for name in before.keys() | scan.keys() if before.get(name) != scan.get(name)}
     if any(not name.startswith("content/") for name in names):
         return None
-    paths = changed_bodies(state.sources, loaded.read.sources, names)
-    if paths is None:
-        return None
-    return frozenset(doc.url for group in (site.documents, site.pages) for doc in group if doc.path in paths)
+    return changed_bodies(state.sources, read.sources, names)
 
 
 def _write_problem(exc: OSError, out: Path) -> Problem:
@@ -479,6 +594,7 @@ class Rebuild:
     changed: tuple[str, ...] = ()  # paths added, changed or removed since the last good build
     rendered: int = 0  # pages rendered this time
     body_only: frozenset | None = None  # URLs of the documents whose body alone changed (see _body_edits)
+    patched: bool = False  # the Site was the last one with those bodies swapped in, not made again
 
     @property
     def ok(self) -> bool:
@@ -497,9 +613,13 @@ class Session:
     """
 
     CONTENT, LAYOUT, STATIC, CONFIG = "content", "layout", "static", "config"
+    COLLECT_EVERY = 50  # rebuilds between full passes of the cycle collector (see _freeze_survivors)
 
-    def __init__(self, options: BuildOptions):
+    def __init__(self, options: BuildOptions, *, resident: bool = False):
+        """`resident`: the process is the preview's own, so the collector may be tuned for it
+        (see _freeze_survivors); left False where other work shares the process (tests)."""
         self.options = options
+        self._resident = resident
         self._files: dict[str, bytes] = {}
         self._state = State()
         self._setup: Setup | None = None
@@ -507,6 +627,7 @@ class Session:
         self._access: AccessCounts | None = None
         self._cache: Cache | None = None
         self._memos = MemoryMemos()  # what jobs with memory remember, for as long as the session
+        self._rebuilds = 0
 
     def rebuild(self, kinds: frozenset[str] | None = None) -> Rebuild:
         """Rebuild in memory after changes of these kinds (None: any); on failure keep the last good files.
@@ -518,7 +639,12 @@ class Session:
             busy = locks.acquire(wait=True, timeout=self.options.wait_seconds)
             if busy is not None:
                 return Rebuild((busy,), self._files)
-            return self._rebuild(kinds)
+            try:
+                return self._rebuild(kinds)
+            finally:
+                self._rebuilds += 1
+                if self._resident:  # before the collector resumes: its first pass would cover them too
+                    _freeze_survivors(collect=self._rebuilds % self.COLLECT_EVERY == 0)
 
     def _rebuild(self, kinds: frozenset[str] | None) -> Rebuild:
         """rebuild() with the collector paused."""
@@ -531,11 +657,14 @@ class Session:
             self._setup, self._cache = setup, Cache(self.options.cache_path)
         setup, cache = self._setup, self._cache
         state = self._state if self._state.settings == setup.settings else State()
-        loaded = self._loaded
+        loaded = previous_loaded = self._loaded
         scan = scan_inputs(self.options.root, setup.extensions.files, setup.logs)
         if loaded is None or kinds is None or kinds - {self.LAYOUT}:
             # The access logs are counted once per configuration: a writer's edit does not change them.
-            loaded = load_site(self.options, setup, cache, state, stamps=scan, access=self._access)
+            # A save of bodies alone patches the Site kept (see load_site); anything else makes it again.
+            previous = self._loaded if kinds == {self.CONTENT} else None
+            loaded = load_site(self.options, setup, cache, state, stamps=scan, access=self._access,
+                               previous=previous)
             self._access = loaded.access
         problems += loaded.problems
         if loaded.site is None or has_errors(problems):
@@ -553,4 +682,5 @@ class Session:
                                if files.get(p) != self._files.get(p)))
         self._files, self._loaded = files, loaded
         self._state = next_state(setup, loaded, produced, scan=scan, summary=Summary())
-        return Rebuild(tuple(sorted_problems(problems)), files, changed, produced.rendered, body_only)
+        return Rebuild(tuple(sorted_problems(problems)), files, changed, produced.rendered, body_only,
+                       patched=loaded.patched and loaded is not previous_loaded)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import gc
 import random
+import weakref
 from pathlib import Path
 
 import pytest
@@ -57,3 +59,30 @@ def test_a_body_save_in_the_preview_renders_only_the_pages_showing_the_document(
     assert rebuilt.body_only is not None and len(rebuilt.body_only) == 1
     _, files = clean_build(root, tmp_path / "clean")
     assert rebuilt.files == files
+
+
+class Node:
+    """An object that can hold itself (a cycle) and be watched through a weak reference."""
+
+
+def test_a_resident_session_freezes_what_it_keeps_and_still_collects_cycles_now_and_then(tmp_path):
+    root = copy_example(tmp_path / "site")
+    options = BuildOptions(root=root, now=FIXED_NOW, jobs=1, cache_dir=tmp_path / "cache")
+    session = Session(options, resident=True)
+    session.COLLECT_EVERY = 2
+    cycle = Node()
+    cycle.me = cycle
+    watched = weakref.ref(cycle)
+    try:
+        assert session.rebuild(None).ok
+        assert gc.get_freeze_count() > 0  # what the first rebuild left is out of the collector's passes
+        del cycle  # garbage now, but frozen: only the full pass after thawing finds it
+        gc.collect()
+        assert watched() is not None
+        edit_body(root, random.Random(1))
+        rebuilt = session.rebuild(frozenset({"content"}))  # the second: thawed, collected, frozen again
+        assert watched() is None and gc.get_freeze_count() > 0
+        _, files = clean_build(root, tmp_path / "clean")
+        assert rebuilt.ok and rebuilt.files == files
+    finally:
+        gc.unfreeze()  # the rest of the test run is not a preview

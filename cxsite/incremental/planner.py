@@ -122,6 +122,7 @@ def _changed_pages(done: Produced, env: TrackingEnvironment, digests: Digests, h
             message = f"无法读取模板（{exc.strerror or exc}）"
             done.problems.append(error(shown, None, message, "检查这个文件的权限"))
     todo = []
+    read = frozenset(ObjectKey(("document", url)) for url in how.bodies or ())  # the keys of reading them
     for page in done.pages:
         template = templates.get(page.template)
         if template is None:
@@ -131,7 +132,7 @@ def _changed_pages(done: Produced, env: TrackingEnvironment, digests: Digests, h
         if old is None:  # nothing to compare: the worker that renders it digests it
             todo.append((page, None, template))
             continue
-        if how.bodies is not None and not _reads_bodies(page, old.deps, how.bodies):
+        if how.bodies is not None and not _reads_bodies(page, old.deps, how.bodies, read):
             unchanged, own = sink.holds(path, old.size), None
         else:
             own = _own(page, digests, template)
@@ -248,14 +249,17 @@ def _same_but_body(before, after) -> bool:
             and before.markdown.keys() == after.markdown.keys())
 
 
-def _reads_bodies(page: Page, deps: tuple, urls: frozenset) -> bool:
-    """Whether a page carries or recorded reading one of these documents (conservative)."""
+def _reads_bodies(page: Page, deps: tuple, urls: frozenset, read: frozenset) -> bool:
+    """Whether a page carries or recorded reading one of these documents (conservative).
+
+    `read` are the documents' ObjectKeys: a set tells whether thirteen thousand pages'
+    dependencies meet it in C, where testing each key's type and identity took a tenth of a second.
+    """
     if page.groups or page.data is not None or (page.doc is not None and page.doc.url in urls):
         return True
-    if any(getattr(item, "url", None) in urls for item in page.items):
+    if page.items and any(getattr(item, "url", None) in urls for item in page.items):
         return True
-    return any(type(key) is ObjectKey and key.identity[0] == "document" and key.identity[1] in urls
-               for key in deps)
+    return not read.isdisjoint(deps)
 
 
 def _own(page: Page, digests: Digests, template: bytes) -> bytes:

@@ -107,8 +107,10 @@ class Cache:
         self._db = None
         self._pid = None
         self._markdown: dict | None = None
+        self._keytables: dict[str, list] = {}  # scope -> its key table as last read or written
         self.html = HtmlStore(self)
         self.derived = DerivedStore(self)
+        self.graphs = GraphStore(self)
         # Kept across cxsite versions: it checks its own stamp (the imaging code and Pillow).
         self.images = ImageStore(folder / IMAGES_DIR)
 
@@ -257,39 +259,39 @@ class Cache:
         return replace(state, sources=sources, pages=pages, jobs=jobs)
 
     def _keytable(self, scope: str) -> list:
-        """The dependency keys of a scope's page records, which store indexes into it."""
-        row = self._connection().execute("SELECT keys FROM keytables WHERE scope = ?", (scope,)).fetchone()
-        return pickle.loads(row[0]) if row else []
+        """The dependency keys of a scope's page records, which store indexes into it (a copy to extend)."""
+        if scope not in self._keytables:  # with_rows read it: a build saving its state need not again
+            db = self._connection()
+            row = db.execute("SELECT keys FROM keytables WHERE scope = ?", (scope,)).fetchone()
+            self._keytables[scope] = pickle.loads(row[0]) if row else []
+        return list(self._keytables[scope])
 
     def save_state(self, out: Path, state: State, previous: State) -> None:
         """Keep the state for the next build, writing only the rows that changed."""
         db, scope = self._connection(), _scope(out)
         fresh = previous.settings != state.settings or not previous.pages
         keytable = [] if fresh else self._keytable(scope)
-        if len(keytable) > 2 * len({k for r in state.pages.values() for k in r.deps}) + 1000:
+        kept = len(keytable)
+        pages = _pack_pages(state.pages, {} if fresh else previous.pages, keytable)
+        # Counting the keys the pages read touches every record: done only when the table grew (keys are
+        # only ever appended); keys a build that added none left unread are counted by the next that adds one.
+        grown = len(keytable) > kept
+        if grown and len(keytable) > 2 * len({k for r in state.pages.values() for k in r.deps}) + 1000:
             fresh, keytable = True, []  # mostly keys no page reads any more: start the table again
-        index = {key: i for i, key in enumerate(keytable)}
-
-        def pack_page(record: PageRecord) -> tuple:
-            """A record with its dependency keys as indexes into the key table."""
-            indexes = []
-            for key in record.deps:
-                if key not in index:
-                    index[key] = len(keytable)
-                    keytable.append(key)
-                indexes.append(index[key])
-            return record.digest, record.size, record.inputs, tuple(indexes)
-
+            pages = _pack_pages(state.pages, {}, keytable)
         db.execute("BEGIN")
         if fresh:
             for table in ("sources", "outputs", "jobs"):
                 db.execute(f"DELETE FROM {table} WHERE scope = ?", (scope,))
         for table, column, now, before, pack in (
                 ("sources", "path, entry", state.sources, {} if fresh else previous.sources, _pack_entry),
-                ("outputs", "path, record", state.pages, {} if fresh else previous.pages, pack_page),
+                ("outputs", "path, record", state.pages, {} if fresh else previous.pages, None),
                 ("jobs", "key, record", state.jobs, {} if fresh else previous.jobs, _pack_job)):
-            changed = [(scope, name, pickle.dumps(pack(value), protocol=5))
-                       for name, value in now.items() if before.get(name) is not value]
+            if pack is None:
+                changed = [(scope, name, pickle.dumps(packed, protocol=5)) for name, packed in pages]
+            else:
+                changed = [(scope, name, pickle.dumps(pack(value), protocol=5))
+                           for name, value in now.items() if before.get(name) is not value]
             db.executemany(f"INSERT OR REPLACE INTO {table} (scope, {column}) VALUES (?, ?, ?)", changed)
             key_column = column.split(",")[0]
             db.executemany(f"DELETE FROM {table} WHERE scope = ? AND {key_column} = ?",
@@ -298,13 +300,75 @@ class Cache:
                 dict(state.files), state.generation)
         db.execute("INSERT OR REPLACE INTO states VALUES (?, ?, ?)",
                    (scope, state.settings, pickle.dumps(rest, protocol=5)))
-        db.execute("INSERT OR REPLACE INTO keytables VALUES (?, ?)",
-                   (scope, pickle.dumps(keytable, protocol=5)))
+        if fresh or grown:  # an unchanged table is not written again
+            db.execute("INSERT OR REPLACE INTO keytables VALUES (?, ?)",
+                       (scope, pickle.dumps(keytable, protocol=5)))
         remembered = {d for record in state.jobs.values() for d in record.memory.values()}
         stale = [(scope, d) for (d,) in db.execute("SELECT digest FROM memos WHERE scope = ?", (scope,))
                  if d not in remembered]
         db.executemany("DELETE FROM memos WHERE scope = ? AND digest = ?", stale)
         db.execute("COMMIT")
+        self._keytables[scope] = keytable
+
+
+def _pack_pages(pages: Mapping[str, PageRecord], before: Mapping[str, PageRecord], keytable: list) -> list:
+    """(path, packed record) of the page records not in `before`, their dependency keys as indexes into
+    the key table (new keys appended to it)."""
+    index = {key: i for i, key in enumerate(keytable)}
+
+    def pack_page(record: PageRecord) -> tuple:
+        indexes = []
+        for key in record.deps:
+            if key not in index:
+                index[key] = len(keytable)
+                keytable.append(key)
+            indexes.append(index[key])
+        return record.digest, record.size, record.inputs, tuple(indexes)
+
+    return [(path, pack_page(record)) for path, record in pages.items() if before.get(path) is not record]
+
+
+class GraphStore:
+    """A build's model kept for the next build into the same output (build.py's stored graph).
+
+    One row per output folder: `base`, the pickled model as a build made it, and
+    `documents`, the documents whose body alone changed since, by URL. The row
+    names the state (settings, generation) it goes with; any other state ignores it.
+    """
+
+    def __init__(self, cache: Cache):
+        self._cache = cache
+
+    def load(self, out: Path, settings: bytes, generation: int) -> tuple[bytes, dict] | None:
+        """The base and the documents changed since, if kept with this state; else None."""
+        db, scope = self._cache._connection(), _scope(out)
+        query = "SELECT settings, generation, documents FROM graphdocs WHERE scope = ?"
+        row = db.execute(query, (scope,)).fetchone()
+        if row is None or row[0] != settings or row[1] != generation:
+            return None
+        base = db.execute("SELECT base FROM graphs WHERE scope = ?", (scope,)).fetchone()
+        if base is None:
+            return None
+        try:
+            return base[0], pickle.loads(row[2])
+        except (pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError):
+            return None
+
+    def save(self, out: Path, settings: bytes, generation: int, base: bytes | None, documents: dict) -> None:
+        """Keep a base (None: the one kept, now with this state) and the documents changed since it."""
+        db, scope = self._cache._connection(), _scope(out)
+        db.execute("BEGIN")
+        if base is not None:
+            db.execute("INSERT OR REPLACE INTO graphs VALUES (?, ?)", (scope, base))
+        db.execute("INSERT OR REPLACE INTO graphdocs VALUES (?, ?, ?, ?)",
+                   (scope, settings, generation, pickle.dumps(documents, protocol=5)))
+        db.execute("COMMIT")
+
+    def forget(self, out: Path) -> None:
+        """Drop the kept model (the next build's state would not match it)."""
+        db, scope = self._cache._connection(), _scope(out)
+        db.execute("DELETE FROM graphdocs WHERE scope = ?", (scope,))
+        db.execute("DELETE FROM graphs WHERE scope = ?", (scope,))
 
 
 class DerivedStore(Mapping):
@@ -404,6 +468,10 @@ _TABLES = (
     "CREATE TABLE IF NOT EXISTS derived (name TEXT, key TEXT, value BLOB, PRIMARY KEY (name, key))",
     "CREATE TABLE IF NOT EXISTS memos (scope TEXT, digest BLOB, blob BLOB, PRIMARY KEY (scope, digest))",
     "CREATE TABLE IF NOT EXISTS slugs (rules TEXT, text TEXT, slug TEXT, PRIMARY KEY (rules, text))",
+    # Two tables, so that a patched build rewrites its few documents, not the whole model's row.
+    "CREATE TABLE IF NOT EXISTS graphs (scope TEXT PRIMARY KEY, base BLOB)",
+    "CREATE TABLE IF NOT EXISTS graphdocs (scope TEXT PRIMARY KEY, settings BLOB, generation INTEGER, "
+    "documents BLOB)",
 )
 
 

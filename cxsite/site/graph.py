@@ -44,10 +44,7 @@ def make_content(loaded: Loaded, kinds: Sequence[Kind], problems: list[Problem])
         rendered = {name: loaded.markdown[key] for name, (key, _) in item.markdown.items()}
         if not kind.is_document:
             links += field_links(item, rendered)
-        if kind.make is None:
-            made = make_record(item, rendered, problems, kind)
-        else:
-            made = kind.make(item, rendered, problems)
+        made = make_item(item, kind, rendered, problems)
         if made is None:
             continue
         if kind.is_document:
@@ -56,6 +53,13 @@ def make_content(loaded: Loaded, kinds: Sequence[Kind], problems: list[Problem])
             records[kind.name].append(made)
     return Content(tuple(documents), {k.name: tuple(records[k.name]) for k in kinds if not k.is_document},
                    loaded.static, loaded.intro, loaded.unbuilt, tuple(links))
+
+
+def make_item(item, kind: Kind, rendered: Mapping, problems: list[Problem]):
+    """Make the model object of one checked item as its kind says (None: it cannot be made)."""
+    if kind.make is None:
+        return make_record(item, rendered, problems, kind)
+    return kind.make(item, rendered, problems)
 
 
 def field_links(item, rendered: Mapping) -> list[tuple[str, Link]]:
