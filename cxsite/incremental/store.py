@@ -341,34 +341,29 @@ class GraphStore:
 
     def load(self, out: Path, settings: bytes, generation: int) -> tuple[bytes, dict] | None:
         """The base and the documents changed since, if kept with this state; else None."""
-        db, scope = self._cache._connection(), _scope(out)
-        query = "SELECT settings, generation, documents FROM graphdocs WHERE scope = ?"
-        row = db.execute(query, (scope,)).fetchone()
+        query = "SELECT settings, generation, base, documents FROM graphs WHERE scope = ?"
+        row = self._cache._connection().execute(query, (_scope(out),)).fetchone()
         if row is None or row[0] != settings or row[1] != generation:
             return None
-        base = db.execute("SELECT base FROM graphs WHERE scope = ?", (scope,)).fetchone()
-        if base is None:
-            return None
         try:
-            return base[0], pickle.loads(row[2])
+            return row[2], pickle.loads(row[3])
         except (pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError):
             return None
 
     def save(self, out: Path, settings: bytes, generation: int, base: bytes | None, documents: dict) -> None:
         """Keep a base (None: the one kept, now with this state) and the documents changed since it."""
         db, scope = self._cache._connection(), _scope(out)
-        db.execute("BEGIN")
-        if base is not None:
-            db.execute("INSERT OR REPLACE INTO graphs VALUES (?, ?)", (scope, base))
-        db.execute("INSERT OR REPLACE INTO graphdocs VALUES (?, ?, ?, ?)",
-                   (scope, settings, generation, pickle.dumps(documents, protocol=5)))
-        db.execute("COMMIT")
+        blob = pickle.dumps(documents, protocol=5)
+        if base is None:
+            db.execute("UPDATE graphs SET settings = ?, generation = ?, documents = ? WHERE scope = ?",
+                       (settings, generation, blob, scope))
+        else:
+            db.execute("INSERT OR REPLACE INTO graphs VALUES (?, ?, ?, ?, ?)",
+                       (scope, settings, generation, base, blob))
 
     def forget(self, out: Path) -> None:
         """Drop the kept model (the next build's state would not match it)."""
-        db, scope = self._cache._connection(), _scope(out)
-        db.execute("DELETE FROM graphdocs WHERE scope = ?", (scope,))
-        db.execute("DELETE FROM graphs WHERE scope = ?", (scope,))
+        self._cache._connection().execute("DELETE FROM graphs WHERE scope = ?", (_scope(out),))
 
 
 class DerivedStore(Mapping):
@@ -468,10 +463,8 @@ _TABLES = (
     "CREATE TABLE IF NOT EXISTS derived (name TEXT, key TEXT, value BLOB, PRIMARY KEY (name, key))",
     "CREATE TABLE IF NOT EXISTS memos (scope TEXT, digest BLOB, blob BLOB, PRIMARY KEY (scope, digest))",
     "CREATE TABLE IF NOT EXISTS slugs (rules TEXT, text TEXT, slug TEXT, PRIMARY KEY (rules, text))",
-    # Two tables, so that a patched build rewrites its few documents, not the whole model's row.
-    "CREATE TABLE IF NOT EXISTS graphs (scope TEXT PRIMARY KEY, base BLOB)",
-    "CREATE TABLE IF NOT EXISTS graphdocs (scope TEXT PRIMARY KEY, settings BLOB, generation INTEGER, "
-    "documents BLOB)",
+    "CREATE TABLE IF NOT EXISTS graphs (scope TEXT PRIMARY KEY, settings BLOB, generation INTEGER, "
+    "base BLOB, documents BLOB)",
 )
 
 
