@@ -29,7 +29,6 @@ from cxsite.content.reader import Loaded as Read
 from cxsite.content.reader import read_content
 from cxsite.content.slug import slugify
 from cxsite.incremental.converter import Converter
-from cxsite.incremental.graphs import Model, pack_model, unpack_model
 from cxsite.incremental.images import Developed, develop
 from cxsite.incremental.memory import MemoryMemos, MemoStore
 from cxsite.incremental.planner import Produced, Production, changed_bodies, produce, time_horizon
@@ -112,7 +111,6 @@ class BuildResult:
     # URLs of the documents whose Markdown body alone changed, when only the pages that read
     # them were checked; None when every page was checked against everything it read.
     body_only: frozenset | None = None
-    patched: bool = False  # the Site was the last build's kept model, new bodies swapped in (site/patch.py)
     written_paths: tuple[str, ...] = ()  # the files written and deleted, by their path in the output
     deleted_paths: tuple[str, ...] = ()
 
@@ -193,7 +191,6 @@ class Loaded:
     # one (site/patch.py) still has, its front matter being the same.
     built: tuple = ()
     patched: bool = False  # the Site is an earlier one with documents' new bodies swapped in
-    swapped: frozenset = frozenset()  # URLs of the documents swapped in since the Site was made
 
 
 def load_site(options: BuildOptions, setup: Setup, cache: Cache, state: State, *, stamps: dict | None = None,
@@ -265,7 +262,7 @@ def _patched(previous: Loaded, read: Read, setup: Setup, state: State, scan: dic
              problems: list) -> Loaded | None:
     """The previous load with the documents whose body alone changed remade and swapped into its Site
     (site/patch.py); None when anything else changed."""
-    if previous.site is None or scan is None:
+    if previous.site is None or previous.read is None or scan is None:
         return None
     paths = _body_paths(state, read, scan, now)
     if paths is None:
@@ -281,9 +278,8 @@ def _patched(previous: Loaded, read: Read, setup: Setup, state: State, scan: dic
     site = patch_bodies(previous.site, made, now)
     if site is None:
         return None
-    swapped = previous.swapped | {doc.url for doc in made}
     return Loaded(site, problems + list(previous.built), read, previous.slugs, previous.access,
-                  previous.images, previous.built, patched=True, swapped=swapped)
+                  previous.images, previous.built, patched=True)
 
 
 def outside_references(root: Path, config: Config) -> list[Problem]:
@@ -426,10 +422,7 @@ def _build_locked(options: BuildOptions, timings: dict) -> BuildResult:
     begun = time.perf_counter()
     state = cache.with_rows(out, state)
     timings["state"] += time.perf_counter() - begun
-    # The model the last build kept, when it kept one with this state: a body edit patches it. Page
-    # views are read from the logs afresh each build, so with logs the graph is always made again.
-    kept = None if setup.logs else _kept_load(cache, out, state)
-    loaded = load_site(options, setup, cache, state, stamps=scan, timings=timings, previous=kept)
+    loaded = load_site(options, setup, cache, state, stamps=scan, timings=timings)
     problems += loaded.problems
     if loaded.site is None or has_errors(problems):
         return BuildResult(tuple(sorted_problems(problems)), loaded.site)
@@ -469,7 +462,7 @@ def _write(options: BuildOptions, setup: Setup, cache: Cache, state: State, load
     result = BuildResult(tuple(sorted_problems(problems)), site, len(produced.pages), produced.rendered,
                          report.written, report.unchanged, report.deleted, feeds, len(site.static),
                          images_made=images.made, images_reused=images.reused, stages=timings,
-                         access=loaded.access, body_only=body_only, patched=loaded.patched,
+                         access=loaded.access, body_only=body_only,
                          written_paths=report.written_paths, deleted_paths=report.deleted_paths)
     begun = time.perf_counter()
     _remember(cache, setup, state, loaded, produced, result, scan, out, report.generation)
@@ -492,55 +485,9 @@ def _remember(cache: Cache, setup: Setup, state: State, loaded: Loaded, produced
                       warnings=result.problems)
     now = next_state(setup, loaded, produced, scan=scan, summary=summary, files=files)
     cache.save_state(out, replace(now, generation=generation), state)
-    _keep_model(cache, setup, loaded, result, out, generation)
     cache.forget_except(set(loaded.read.markdown))
     if loaded.images is not None:
         cache.images.forget_except(set(loaded.images.keys))
-
-
-MAX_SWAPPED = 200  # documents swapped into a kept model before it is kept anew
-
-
-def _kept_load(cache: Cache, out: Path, state: State) -> Loaded | None:
-    """The model the last build kept with this state (its Site with the bodies changed since swapped
-    in), as a load to patch; None when there is none or it cannot be read back."""
-    if not state.complete:
-        return None
-    kept = cache.graphs.load(out, state.settings, state.generation)
-    if kept is None:
-        return None
-    base, documents = kept
-    model = unpack_model(base, html=cache.html, derived=cache.derived, files=cache.images)
-    if model is None:
-        return None
-    site = patch_bodies(model.site, documents.values(), model.site.now)
-    if site is None:
-        return None
-    return Loaded(site, [], None, model.slugs, None, model.images, model.built, swapped=frozenset(documents))
-
-
-def _keep_model(cache: Cache, setup: Setup, loaded: Loaded, result: BuildResult, out: Path,
-                generation: int) -> None:
-    """Keep this build's model for the next, where a body edit is likely to follow.
-
-    Pickling a Site of 10,000 bulletins takes longer (0.45 s) than a patched build
-    saves, so a model is kept only after a build whose edit was of bodies alone (a
-    writer at work): a patched one adds its documents to the one kept, one that made
-    the graph keeps it whole; any other build drops what was kept.
-    """
-    site = loaded.site
-    if loaded.patched and len(loaded.swapped) <= MAX_SWAPPED:
-        documents = {url: site.document(url) for url in loaded.swapped}
-        cache.graphs.save(out, setup.settings, generation, None, documents)
-    elif result.body_only is not None:
-        try:
-            packed = pack_model(Model(site, loaded.built, dict(loaded.slugs), loaded.images))
-        except Exception:  # a site's own record class pickle cannot take: the graph is made each time
-            cache.graphs.forget(out)
-            return
-        cache.graphs.save(out, setup.settings, generation, packed, {})
-    else:
-        cache.graphs.forget(out)
 
 
 def _body_edits(site: Site, loaded: Loaded, state: State, scan: dict) -> frozenset | None:

@@ -11,14 +11,14 @@ from pathlib import Path
 
 import pytest
 
-from cxsite.build import BuildOptions, Session, _kept_load, load_site, next_state, produce_site, set_up
+from cxsite.build import BuildOptions, Session, load_site, next_state, produce_site, set_up
 from cxsite.content.project import scan_inputs
 from cxsite.incremental.state import State, Summary
 from cxsite.incremental.store import Cache
 from cxsite.problem import sorted_problems
 from cxsite.publish.sink import MemorySink
 
-from support import FIXED_NOW, build_at, tree_bytes
+from support import FIXED_NOW
 from test_incremental import clean_build, copy_example, edit_tags, edit_title, write_post_without_summary
 
 BULLETIN = Path("content/bulletins/002-xuexi-taolun.md")
@@ -63,20 +63,15 @@ class Loads:
 
 def assert_same(loaded, fresh) -> None:
     """Two loads hold equal Sites (every field the pages read) and the same problems."""
-    assert_same_site(loaded.site, fresh.site)
+    for name in SITE_FIELDS:
+        assert getattr(loaded.site, name) == getattr(fresh.site, name), name
+    for name in INDEX_FIELDS:
+        assert getattr(loaded.site.index, name) == getattr(fresh.site.index, name), name
     # Every document object the index hands out is the one the lists hold (no stale copy left behind).
     listed = {d.url: d for d in loaded.site.documents + loaded.site.pages}
     assert all(listed[url] is doc for url, doc in loaded.site.index.documents.items())
     assert all(listed[d.url] is d for pair in loaded.site.index.neighbours.values() for d in pair if d)
     assert sorted_problems(loaded.problems) == sorted_problems(fresh.problems)
-
-
-def assert_same_site(site, fresh) -> None:
-    """Two Sites are equal in every field the pages read."""
-    for name in SITE_FIELDS:
-        assert getattr(site, name) == getattr(fresh, name), name
-    for name in INDEX_FIELDS:
-        assert getattr(site.index, name) == getattr(fresh.index, name), name
 
 
 def append(root: Path, path: Path, text: str) -> None:
@@ -211,59 +206,3 @@ def test_the_preview_patches_body_saves_and_equals_a_clean_build(tmp_path):
     assert rebuilt.ok and not rebuilt.patched
     _, files = clean_build(root, tmp_path / "clean")
     assert rebuilt.files == files
-
-
-# ------------------------------------------------------------------ the command line's builds
-
-
-def test_builds_keep_the_model_after_a_body_edit_and_patch_it_at_the_next(tmp_path):
-    root, out = copy_example(tmp_path / "site"), tmp_path / "out"
-    assert build_at(root, out, jobs=1).ok
-    steps = [  # (edit, whether the build patches the kept model)
-        (lambda: append(root, BULLETIN, "\n\n第一次补充。\n"), False),  # nothing kept yet: kept now
-        (lambda: append(root, BULLETIN, "\n\n## 第二次加的标题\n"), True),
-        (lambda: append(root, Path("content/pages/guanyu.md"), "\n\n关于页补充。\n"), True),
-        (lambda: append(root, Path("content/pages/guanyu.md"), "\n\n关于页再补充。\n"), True),
-        (lambda: edit_title(root, random.Random(3)), False),  # front matter: made again, nothing kept
-        (lambda: append(root, BULLETIN, "\n\n第三次补充。\n"), False),
-        (lambda: append(root, Path("content/bulletins/001-dongyuan-dahui.md"), "\n\n又一句。\n"), True),
-    ]
-    for step, (edit, patched) in enumerate(steps):
-        edit()
-        result = build_at(root, out, jobs=1)
-        assert result.ok and result.patched is patched, step
-        assert result.body_only is not None or not patched
-        assert not patched or (result.images_made == 0 and result.images_reused > 0)  # none made again
-        _, clean = clean_build(root, tmp_path / "clean")
-        assert tree_bytes(out) == clean, step
-        if result.body_only is not None:  # the model kept for the next build is this build's Site
-            assert_same_site(kept_site(root, out), Loads(root, tmp_path / f"fresh-{step}").loaded.site)
-
-
-def kept_site(root: Path, out: Path):
-    """The Site the last build into out kept for the next (its bodies swapped in)."""
-    cache_dir = out.parent / f".{out.name}-cache"  # as support.build_at puts it
-    options = BuildOptions(root=root, out=out, now=FIXED_NOW, jobs=1, cache_dir=cache_dir)
-    setup, _ = set_up(options)
-    cache = Cache(options.cache_path)
-    kept = _kept_load(cache, out, cache.load_state(out, setup.settings))
-    assert kept is not None
-    return replace(kept.site, now=FIXED_NOW)
-
-
-def test_a_kept_model_is_not_used_after_a_build_that_made_the_graph(tmp_path):
-    # A layout edit makes the graph again: what was kept before it belongs to an older state.
-    root, out = copy_example(tmp_path / "site"), tmp_path / "out"
-    assert build_at(root, out, jobs=1).ok
-    append(root, BULLETIN, "\n\n补充。\n")
-    assert build_at(root, out, jobs=1).ok
-    (root / "layouts").mkdir(exist_ok=True)
-    (root / "layouts" / "page.html").write_text(
-        '{% extends "base.html" %}{% block main %}<h1>{{ page.title }}</h1>{% endblock %}', encoding="utf-8")
-    append(root, BULLETIN, "\n\n再补充。\n")
-    assert not build_at(root, out, jobs=1).patched
-    append(root, BULLETIN, "\n\n又补充。\n")
-    result = build_at(root, out, jobs=1)
-    assert result.ok and not result.patched  # the layout build kept nothing; this one keeps it anew
-    _, clean = clean_build(root, tmp_path / "clean")
-    assert tree_bytes(out) == clean

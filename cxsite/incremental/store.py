@@ -110,7 +110,6 @@ class Cache:
         self._keytables: dict[str, list] = {}  # scope -> its key table as last read or written
         self.html = HtmlStore(self)
         self.derived = DerivedStore(self)
-        self.graphs = GraphStore(self)
         # Kept across cxsite versions: it checks its own stamp (the imaging code and Pillow).
         self.images = ImageStore(folder / IMAGES_DIR)
 
@@ -328,44 +327,6 @@ def _pack_pages(pages: Mapping[str, PageRecord], before: Mapping[str, PageRecord
     return [(path, pack_page(record)) for path, record in pages.items() if before.get(path) is not record]
 
 
-class GraphStore:
-    """A build's model kept for the next build into the same output (build.py's stored graph).
-
-    One row per output folder: `base`, the pickled model as a build made it, and
-    `documents`, the documents whose body alone changed since, by URL. The row
-    names the state (settings, generation) it goes with; any other state ignores it.
-    """
-
-    def __init__(self, cache: Cache):
-        self._cache = cache
-
-    def load(self, out: Path, settings: bytes, generation: int) -> tuple[bytes, dict] | None:
-        """The base and the documents changed since, if kept with this state; else None."""
-        query = "SELECT settings, generation, base, documents FROM graphs WHERE scope = ?"
-        row = self._cache._connection().execute(query, (_scope(out),)).fetchone()
-        if row is None or row[0] != settings or row[1] != generation:
-            return None
-        try:
-            return row[2], pickle.loads(row[3])
-        except (pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError):
-            return None
-
-    def save(self, out: Path, settings: bytes, generation: int, base: bytes | None, documents: dict) -> None:
-        """Keep a base (None: the one kept, now with this state) and the documents changed since it."""
-        db, scope = self._cache._connection(), _scope(out)
-        blob = pickle.dumps(documents, protocol=5)
-        if base is None:
-            db.execute("UPDATE graphs SET settings = ?, generation = ?, documents = ? WHERE scope = ?",
-                       (settings, generation, blob, scope))
-        else:
-            db.execute("INSERT OR REPLACE INTO graphs VALUES (?, ?, ?, ?, ?)",
-                       (scope, settings, generation, base, blob))
-
-    def forget(self, out: Path) -> None:
-        """Drop the kept model (the next build's state would not match it)."""
-        self._cache._connection().execute("DELETE FROM graphs WHERE scope = ?", (_scope(out),))
-
-
 class DerivedStore(Mapping):
     """(derivation, Markdown key) -> what the derivation made of its HTML, read on demand (Site.derived)."""
 
@@ -463,8 +424,6 @@ _TABLES = (
     "CREATE TABLE IF NOT EXISTS derived (name TEXT, key TEXT, value BLOB, PRIMARY KEY (name, key))",
     "CREATE TABLE IF NOT EXISTS memos (scope TEXT, digest BLOB, blob BLOB, PRIMARY KEY (scope, digest))",
     "CREATE TABLE IF NOT EXISTS slugs (rules TEXT, text TEXT, slug TEXT, PRIMARY KEY (rules, text))",
-    "CREATE TABLE IF NOT EXISTS graphs (scope TEXT PRIMARY KEY, settings BLOB, generation INTEGER, "
-    "base BLOB, documents BLOB)",
 )
 
 
