@@ -347,8 +347,10 @@ def _without_cycle_collector():
     """Pause Python's cycle collector for one build.
 
     A build makes and reads back hundreds of thousands of small objects, which
-    keeps triggering the collector for nothing: a build leaves almost no cycles
-    (measured: same peak memory) and runs about 15% faster without it.
+    keeps triggering the collector over all of them; it runs about 15% faster
+    without it. The cycles rendering does leave (Jinja's contexts) are freed
+    where they are made: incremental/workers.py collects the young generations
+    every batch.
     """
     was_enabled = gc.isenabled()
     gc.disable()
