@@ -52,3 +52,13 @@ def test_cycles_left_by_items_are_freed_as_the_work_goes(collector_paused, jobs)
 def test_objects_frozen_for_the_work_are_unfrozen_after_it(collector_paused):
     list(map_forked(leave_a_cycle, range(ITEMS), 1))
     assert gc.get_freeze_count() == 0
+
+
+def test_what_a_caller_froze_stays_frozen(collector_paused):
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        list(map_forked(leave_a_cycle, range(ITEMS), 1))
+        assert gc.get_freeze_count() >= frozen > 0
+    finally:
+        gc.unfreeze()

@@ -37,14 +37,18 @@ def map_forked(func: Callable, items: Sequence, jobs: int, minimum: int = 64,
     (to flush what it batched), before the results are all in.
     """
     if jobs <= 1 or len(items) < minimum or "fork" not in multiprocessing.get_all_start_methods():
-        gc.freeze()  # as a worker does (see _work)
+        # As a worker does (see _work). A caller that froze objects itself (the preview's Session)
+        # keeps them frozen: gc can only thaw everything, so only what nobody else froze is thawed.
+        thaw = gc.get_freeze_count() == 0
+        gc.freeze()
         try:
             for index, item in enumerate(items):
                 yield index, func(item)
                 if index % BATCH == BATCH - 1:
                     gc.collect(1)
         finally:
-            gc.unfreeze()
+            if thaw:
+                gc.unfreeze()
         if finish:
             finish()
         return
